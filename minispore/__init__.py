@@ -1,0 +1,67 @@
+"""minispore: MindSpore-style training that runs anywhere Python and NumPy run.
+
+Change ``import mindspore as ms`` to ``import minispore as ms``; the rest of the script
+stays as it is.
+"""
+
+from minispore.common import dtype
+from minispore.common.dtype import (
+    DType,
+    bool_,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+)
+from minispore.common.parameter import Parameter, ParameterTuple
+from minispore.common.tensor import Tensor
+from minispore.context import (
+    GRAPH_MODE,
+    PYNATIVE_MODE,
+    get_context,
+    get_device,
+    get_seed,
+    set_context,
+    set_device,
+    set_seed,
+)
+from minispore.grad import grad, value_and_grad
+from minispore import ops
+
+float_ = float32
+int_ = int64
+__version__ = "0.1.0"
+
+__all__ = [
+    "DType",
+    "GRAPH_MODE",
+    "PYNATIVE_MODE",
+    "Parameter",
+    "ParameterTuple",
+    "Tensor",
+    "bool_",
+    "dtype",
+    "float16",
+    "float32",
+    "float64",
+    "float_",
+    "get_context",
+    "get_device",
+    "get_seed",
+    "grad",
+    "int16",
+    "int32",
+    "int64",
+    "int8",
+    "int_",
+    "ops",
+    "set_context",
+    "set_device",
+    "set_seed",
+    "uint8",
+    "value_and_grad",
+]

@@ -1,0 +1,307 @@
+"""The backend protocol: what a device must provide for minispore to run on it.
+
+A backend is a table of primitives plus data transfer (the tinygrad split). Autograd,
+layers and optimizers are written once, on these primitives; a backend never sees a
+gradient graph. Arrays are the backend's own objects (``numpy.ndarray``,
+``cupy.ndarray``, ``pyopencl.array.Array``); minispore only reads their ``shape`` and
+``dtype`` and hands them back to the backend that made them.
+
+Conventions every backend follows:
+
+* Results are new arrays unless the method says "in place". Callers never mutate a
+  result except through :meth:`Backend.setitem`, :meth:`Backend.copy_into` and
+  :meth:`Backend.fused_momentum`, and only on arrays they made with :meth:`Backend.full`
+  or :meth:`Backend.view`.
+* Elementwise and ``where`` broadcast with NumPy's rules. Binary operands arrive with one
+  dtype (minispore promotes first); comparisons return ``bool``.
+* ``dtype`` arguments are :class:`numpy.dtype` objects.
+* Indexing keys are *normalized*: one entry per dimension, each an ``int`` (already
+  non-negative) or a ``slice`` whose ``start``, ``stop`` and ``step`` are ints with
+  ``step > 0`` and ``0 <= start <= stop <= dim``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol, Sequence, TypeAlias, runtime_checkable
+
+import numpy as np
+
+Shape: TypeAlias = tuple[int, ...]
+IndexKey: TypeAlias = tuple["int | slice", ...]
+Array: TypeAlias = Any
+"""A backend's device array. It has ``.shape`` (a tuple of ints) and ``.dtype``."""
+
+
+class UnaryOp(enum.Enum):
+    """Elementwise functions of one operand; the result has the operand's dtype."""
+
+    NEG = "neg"
+    EXP = "exp"
+    LOG = "log"
+    SQRT = "sqrt"
+    ABS = "abs"
+    SIGN = "sign"
+    SIN = "sin"
+    COS = "cos"
+    TANH = "tanh"
+    SIGMOID = "sigmoid"
+    FLOOR = "floor"
+    CEIL = "ceil"
+
+
+class BinaryOp(enum.Enum):
+    """Elementwise functions of two operands, broadcast with NumPy's rules."""
+
+    ADD = "add"
+    SUB = "sub"
+    MUL = "mul"
+    DIV = "div"
+    POW = "pow"
+    MAXIMUM = "maximum"
+    MINIMUM = "minimum"
+    EQ = "eq"
+    NE = "ne"
+    LT = "lt"
+    LE = "le"
+    GT = "gt"
+    GE = "ge"
+    LOGICAL_AND = "logical_and"
+    LOGICAL_OR = "logical_or"
+
+    @property
+    def is_comparison(self) -> bool:
+        """True for the ops whose result dtype is ``bool``."""
+        return self in _COMPARISONS
+
+
+_COMPARISONS = frozenset(
+    {
+        BinaryOp.EQ,
+        BinaryOp.NE,
+        BinaryOp.LT,
+        BinaryOp.LE,
+        BinaryOp.GT,
+        BinaryOp.GE,
+        BinaryOp.LOGICAL_AND,
+        BinaryOp.LOGICAL_OR,
+    }
+)
+
+
+class ReduceOp(enum.Enum):
+    """Reductions along a set of axes."""
+
+    SUM = "sum"
+    MAX = "max"
+    MIN = "min"
+
+
+class ArgReduceOp(enum.Enum):
+    """Index-of reductions along one axis (first occurrence wins, as in NumPy)."""
+
+    ARGMAX = "argmax"
+    ARGMIN = "argmin"
+
+
+@dataclass(frozen=True)
+class Window2d:
+    """A 2-D sliding window over an NCHW array, shared by convolution and pooling.
+
+    ``padding`` is ``(top, bottom, left, right)``; asymmetric padding is how MindSpore's
+    ``pad_mode='same'`` is expressed. The output spatial size is
+    ``(H + top + bottom - dilation_h*(kh-1) - 1) // stride_h + 1`` (and likewise for W).
+    """
+
+    kernel: tuple[int, int]
+    stride: tuple[int, int] = (1, 1)
+    dilation: tuple[int, int] = (1, 1)
+    padding: tuple[int, int, int, int] = (0, 0, 0, 0)
+
+    def output_size(self, height: int, width: int) -> tuple[int, int]:
+        """Spatial size ``(OH, OW)`` of the output for an input of ``height x width``."""
+        top, bottom, left, right = self.padding
+        oh = (height + top + bottom - self.dilation[0] * (self.kernel[0] - 1) - 1) // self.stride[0] + 1
+        ow = (width + left + right - self.dilation[1] * (self.kernel[1] - 1) - 1) // self.stride[1] + 1
+        return oh, ow
+
+
+@dataclass(frozen=True)
+class CentralizedSegment:
+    """A gradient tensor inside a flat group buffer that gradient centralization applies to.
+
+    The tensor occupies ``[offset, offset + rows * cols)`` and is seen as ``(rows, cols)``
+    where ``rows = shape[0]`` and ``cols = prod(shape[1:])``; centralization subtracts each
+    row's mean.
+    """
+
+    offset: int
+    rows: int
+    cols: int
+
+
+@dataclass(frozen=True)
+class MomentumStep:
+    """The hyper-parameters of one fused ``nn.Momentum`` update over a flat buffer.
+
+    Per element ``i``, in MindSpore's order and with every value rounded to the buffer's
+    dtype after each operation (no fused multiply-add on the reference backend)::
+
+        g = p * weight_decay + g          # only for i < decay_count
+        g = g - mean(g over its row)      # only inside a centralized segment
+        g = g * grad_scale                # only if grad_scale is not None
+        v = v * momentum + g
+        p = p - v * lr                    # plain
+        p = p - (g * lr + (v * momentum) * lr)   # nesterov
+
+    ``weight_decay`` is already ``float32(wd * loss_scale)`` and ``grad_scale`` is
+    ``float32(1 / loss_scale)``: the optimizer folds MindSpore's conventions in, the
+    backend only computes.
+    """
+
+    lr: float
+    momentum: float
+    weight_decay: float = 0.0
+    decay_count: int = 0
+    grad_scale: float | None = None
+    nesterov: bool = False
+    centralized: tuple[CentralizedSegment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a backend can run on this machine, and if not, why and how to fix it."""
+
+    available: bool
+    reason: str = ""
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """The primitives a device provides. See the module docstring for the conventions."""
+
+    device_target: ClassVar[str]
+    """MindSpore-style device name: ``"CPU"``, ``"GPU"``, ``"OpenCL"``, …"""
+    install_hint: ClassVar[str]
+    """What to install to make this backend available, e.g. ``pip install minispore[opencl]``."""
+
+    def __init__(self, device_index: int = 0) -> None:
+        """Open device ``device_index`` of this kind; called only when available."""
+        ...
+
+    @classmethod
+    def availability(cls) -> Availability:
+        """Probe the machine without side effects; never raises."""
+        ...
+
+    @property
+    def device_index(self) -> int:
+        """Which device of this kind the instance drives (``"OpenCL:1"`` gives 1)."""
+        ...
+
+    def supports_dtype(self, dtype: np.dtype[Any]) -> bool:
+        """Whether arrays of ``dtype`` can live on this device (e.g. float64 on OpenCL)."""
+        ...
+
+    # transfer -------------------------------------------------------------------
+    def from_numpy(self, array: np.ndarray[Any, Any]) -> Array:
+        """Copy a host array to the device (the result is contiguous and owned)."""
+        ...
+
+    def to_numpy(self, x: Array) -> np.ndarray[Any, Any]:
+        """Copy a device array to a new host array."""
+        ...
+
+    def synchronize(self) -> None:
+        """Wait for queued work to finish (for timing)."""
+        ...
+
+    # creation and memory ----------------------------------------------------------
+    def full(self, shape: Shape, value: float | int | bool, dtype: np.dtype[Any]) -> Array:
+        """A new contiguous array filled with ``value``."""
+        ...
+
+    def view(self, buffer: Array, offset: int, shape: Shape) -> Array:
+        """A view of ``prod(shape)`` elements of the 1-D contiguous ``buffer`` from ``offset``.
+
+        Writes through the view (``copy_into``, ``setitem``) change the buffer and
+        vice versa.
+        """
+        ...
+
+    def copy_into(self, dst: Array, src: Array) -> None:
+        """In place: ``dst[...] = src`` with ``src`` broadcast to ``dst.shape`` and cast."""
+        ...
+
+    def setitem(self, x: Array, key: IndexKey, value: Array) -> None:
+        """In place: ``x[key] = value``, ``value`` broadcast to the indexed shape."""
+        ...
+
+    # elementwise --------------------------------------------------------------------
+    def unary(self, op: UnaryOp, x: Array) -> Array: ...
+
+    def binary(self, op: BinaryOp, x: Array, y: Array) -> Array: ...
+
+    def where(self, condition: Array, x: Array, y: Array) -> Array: ...
+
+    def cast(self, x: Array, dtype: np.dtype[Any]) -> Array:
+        """Convert to ``dtype`` (float to int truncates toward zero, as NumPy)."""
+        ...
+
+    # reductions ---------------------------------------------------------------------
+    def reduce(self, op: ReduceOp, x: Array, axes: tuple[int, ...], keepdims: bool) -> Array:
+        """Reduce over ``axes`` (non-negative, sorted, possibly empty: then a copy)."""
+        ...
+
+    def arg_reduce(self, op: ArgReduceOp, x: Array, axis: int, keepdims: bool) -> Array:
+        """Index of the max/min along ``axis``, as int32."""
+        ...
+
+    # movement -----------------------------------------------------------------------
+    def reshape(self, x: Array, shape: Shape) -> Array: ...
+
+    def transpose(self, x: Array, perm: tuple[int, ...]) -> Array: ...
+
+    def broadcast_to(self, x: Array, shape: Shape) -> Array: ...
+
+    def index(self, x: Array, key: IndexKey) -> Array:
+        """Basic indexing with a normalized key (ints drop their axis)."""
+        ...
+
+    def concat(self, xs: Sequence[Array], axis: int) -> Array: ...
+
+    def take(self, x: Array, indices: Array, axis: int) -> Array:
+        """Gather ``x`` along ``axis`` with an int32/int64 ``indices`` array (in range)."""
+        ...
+
+    def scatter_add(self, shape: Shape, indices: Array, values: Array, axis: int) -> Array:
+        """The adjoint of :meth:`take`: zeros of ``shape`` with ``values`` summed in."""
+        ...
+
+    # linear algebra and windows -----------------------------------------------------
+    def matmul(self, a: Array, b: Array) -> Array:
+        """``a @ b`` for 2-D operands or 3-D operands with equal batch size."""
+        ...
+
+    def im2col(self, x: Array, window: Window2d, pad_value: float) -> Array:
+        """Unfold NCHW ``x`` into ``(N, C*kh*kw, OH*OW)`` columns.
+
+        Row ``c*kh*kw + i*kw + j`` holds input pixel ``(c, oh*sh + i*dh - top,
+        ow*sw + j*dw - left)`` for column ``oh*OW + ow``; positions in the padding read
+        ``pad_value``.
+        """
+        ...
+
+    def col2im(self, cols: Array, input_shape: Shape, window: Window2d) -> Array:
+        """The adjoint of :meth:`im2col`: sum each column entry back into its pixel."""
+        ...
+
+    # optimizer ----------------------------------------------------------------------
+    def fused_momentum(self, param: Array, moment: Array, grad: Array, step: MomentumStep) -> None:
+        """In place, one pass: the ``nn.Momentum`` update of :class:`MomentumStep`.
+
+        ``param``, ``moment`` and ``grad`` are 1-D contiguous buffers of one dtype and
+        length. ``grad`` may be overwritten (it is scratch space after the call).
+        """
+        ...

@@ -1,0 +1,147 @@
+"""Finds backends through the ``minispore.backends`` entry-point group and loads them lazily.
+
+An entry point's name is the device target it serves (``CPU``, ``GPU``, ``OpenCL`` or a
+third party's own, such as ``Metal``) and its value is the backend class::
+
+    [project.entry-points."minispore.backends"]
+    OpenCL = "minispore_opencl:OpenCLBackend"
+
+Importing minispore imports no backend module. A backend class is imported the first time
+its device is asked for or listed, and its :meth:`~minispore.backend.Backend.availability`
+probe decides whether it can run here.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Callable
+
+from minispore.backend.protocol import Availability, Backend
+
+ENTRY_POINT_GROUP = "minispore.backends"
+
+_INSTALL_HINTS = {
+    "cpu": "pip install minispore",
+    "gpu": "pip install 'minispore[cuda]' on a machine with an NVIDIA GPU and driver",
+    "opencl": "pip install 'minispore[opencl]' (brings PyOpenCL and the PoCL CPU driver)",
+}
+
+
+class BackendUnavailableError(RuntimeError):
+    """A device was asked for that is unknown here or cannot run on this machine."""
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    """A parsed device string such as ``"OpenCL:1"``."""
+
+    target: str
+    index: int
+
+    @classmethod
+    def parse(cls, device: str) -> DeviceSpec:
+        if not isinstance(device, str) or not device.strip():
+            raise ValueError(
+                f"A device must be a string such as 'CPU', 'GPU', 'OpenCL' or 'OpenCL:1', but got {device!r}."
+            )
+        name, _, idx = device.strip().partition(":")
+        if idx and not idx.isdigit():
+            raise ValueError(
+                f"The device index in {device!r} must be a non-negative integer, as in 'OpenCL:1'."
+            )
+        return cls(name, int(idx) if idx else 0)
+
+
+_lock = threading.Lock()
+_manual: dict[str, Callable[[], type[Backend]]] = {}
+_instances: dict[tuple[str, int], Backend] = {}
+
+
+def _discovered() -> dict[str, Callable[[], type[Backend]]]:
+    found: dict[str, Callable[[], type[Backend]]] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name.lower(), ep.load)
+    found.update(_manual)
+    return found
+
+
+def register_backend(target: str, loader: Callable[[], type[Backend]]) -> None:
+    """Register a backend class under a device target without an entry point.
+
+    Entry points are the normal way; this serves tests and interactive sessions.
+    ``loader`` is called lazily and returns the backend class.
+    """
+    with _lock:
+        _manual[target.lower()] = loader
+        for key in [k for k in _instances if k[0] == target.lower()]:
+            del _instances[key]
+
+
+def _load(target: str, loader: Callable[[], type[Backend]]) -> type[Backend] | Availability:
+    try:
+        return loader()
+    except Exception as exc:  # a broken plugin must not break minispore
+        hint = _INSTALL_HINTS.get(target, "reinstall the package that provides it")
+        return Availability(False, f"its module failed to import ({type(exc).__name__}: {exc}); {hint}")
+
+
+def available_backends() -> dict[str, Availability]:
+    """Every installed backend by device target, with whether it can run here and why not."""
+    result: dict[str, Availability] = {}
+    for target, loader in sorted(_discovered().items()):
+        loaded = _load(target, loader)
+        if isinstance(loaded, Availability):
+            result[target] = loaded
+            continue
+        try:
+            result[loaded.device_target] = loaded.availability()
+        except Exception as exc:
+            result[loaded.device_target] = Availability(False, f"its probe raised {type(exc).__name__}: {exc}")
+    return result
+
+
+def _describe_installed() -> str:
+    installed = available_backends()
+    lines = [
+        f"  {name}: " + ("available" if avail.available else f"unavailable: {avail.reason}")
+        for name, avail in installed.items()
+    ]
+    missing = [t for t in ("CPU", "GPU", "OpenCL") if t.lower() not in {n.lower() for n in installed}]
+    for t in missing:
+        lines.append(f"  {t}: not installed; {_INSTALL_HINTS[t.lower()]}")
+    return "\n".join(lines)
+
+
+def get_backend(device: str) -> Backend:
+    """The backend instance for a device string (``"CPU"``, ``"GPU:1"``, ``"OpenCL"``).
+
+    Raises:
+        ValueError: ``device`` is not a device string.
+        BackendUnavailableError: no backend serves that device here; the message lists
+            what is installed and how to get the rest.
+    """
+    spec = DeviceSpec.parse(device)
+    key = (spec.target.lower(), spec.index)
+    with _lock:
+        cached = _instances.get(key)
+    if cached is not None:
+        return cached
+    loader = _discovered().get(key[0])
+    if loader is None:
+        raise BackendUnavailableError(
+            f"No backend is installed for device {device!r}. Installed devices:\n{_describe_installed()}"
+        )
+    loaded = _load(key[0], loader)
+    if isinstance(loaded, Availability):
+        raise BackendUnavailableError(f"The {spec.target} backend cannot be used: {loaded.reason}")
+    avail = loaded.availability()
+    if not avail.available:
+        raise BackendUnavailableError(
+            f"The {loaded.device_target} backend is installed but cannot run here: {avail.reason}. "
+            f"Installed devices:\n{_describe_installed()}"
+        )
+    instance = loaded(spec.index)
+    with _lock:
+        return _instances.setdefault(key, instance)

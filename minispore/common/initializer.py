@@ -1,0 +1,234 @@
+"""Weight initializers (MindSpore's ``mindspore.common.initializer``).
+
+Values are always drawn on the host with NumPy from the global generator that
+``ms.set_seed`` seeds, then copied to the device, so every backend starts from identical
+numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+from minispore.common import dtype as mstype
+from minispore.common.dtype import DTypeLike
+from minispore.common.tensor import Tensor
+
+
+def fan_in_and_fan_out(shape: Sequence[int]) -> tuple[int, int]:
+    """``(fan_in, fan_out)`` of a weight: ``(in*k, out*k)`` with ``k`` the kernel's size.
+
+    Raises:
+        ValueError: the shape has fewer than 2 dimensions.
+    """
+    if len(shape) < 2:
+        raise ValueError(f"Fan in and fan out need a shape of at least 2 dimensions, but got {tuple(shape)}.")
+    receptive = int(np.prod(shape[2:], dtype=np.int64)) if len(shape) > 2 else 1
+    return int(shape[1]) * receptive, int(shape[0]) * receptive
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """The recommended gain for a nonlinearity (as PyTorch and MindSpore define it)."""
+    linear = {"linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "sigmoid"}
+    if nonlinearity in linear:
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else float(param)
+        return math.sqrt(2.0 / (1 + slope**2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity!r}.")
+
+
+class Initializer:
+    """Base class: ``sample(shape, rng)`` returns float64 (or exact) host values."""
+
+    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+        raise NotImplementedError
+
+    def __call__(self, arr: np.ndarray[Any, Any]) -> None:
+        """Fill a host array in place (MindSpore's initializer protocol)."""
+        from minispore.context import host_rng
+
+        arr[...] = self.sample(tuple(arr.shape), host_rng())
+
+    def to_tensor(self, shape: Sequence[int] | None = None, dtype: DTypeLike = mstype.float32) -> Tensor:
+        if shape is None:
+            raise ValueError(f"{type(self).__name__} needs a shape to make a tensor.")
+        return initializer(self, shape, dtype)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({fields})"
+
+
+class Zero(Initializer):
+    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+        return np.zeros(shape)
+
+
+class One(Initializer):
+    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+        return np.ones(shape)
+
+
+class Constant(Initializer):
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+        return np.full(shape, self.value)
+
+
+class Normal(Initializer):
+    """``N(mean, sigma^2)``."""
+
+    def __init__(self, sigma: float = 0.01, mean: float = 0.0) -> None:
+        self.sigma, self.mean = sigma, mean
+
+    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+        return rng.normal(self.mean, self.sigma, shape)
+
+
+class Uniform(Initializer):
+    """``U(-scale, scale)``."""
+
+    def __init__(self, scale: float = 0.07) -> None:
+        self.scale = scale
+
+    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+        return rng.uniform(-self.scale, self.scale, shape)
+
+
+class TruncatedNormal(Initializer):
+    """``N(mean, sigma^2)`` restricted to ``[a, b]`` (redrawn outside it)."""
+
+    def __init__(self, sigma: float = 0.01, mean: float = 0.0, a: float = -2.0, b: float = 2.0) -> None:
+        if a >= b:
+            raise ValueError(f"For 'TruncatedNormal', 'a' ({a}) must be less than 'b' ({b}).")
+        self.sigma, self.mean, self.a, self.b = sigma, mean, a, b
+
+    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+        out = rng.normal(self.mean, self.sigma, shape)
+        bad = (out < self.a) | (out > self.b)
+        for _ in range(1000):
+            if not bad.any():
+                return out
+            out[bad] = rng.normal(self.mean, self.sigma, int(bad.sum()))
+            bad = (out < self.a) | (out > self.b)
+        return np.clip(out, self.a, self.b)
+
+
+class _Scaled(Initializer):
+    def __init__(self, negative_slope: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> None:
+        if mode not in ("fan_in", "fan_out"):
+            raise ValueError(f"'mode' must be 'fan_in' or 'fan_out', but got {mode!r}.")
+        self.negative_slope, self.mode, self.nonlinearity = negative_slope, mode, nonlinearity
+
+    def std(self, shape: tuple[int, ...]) -> float:
+        fan_in, fan_out = fan_in_and_fan_out(shape)
+        fan = fan_in if self.mode == "fan_in" else fan_out
+        return calculate_gain(self.nonlinearity, self.negative_slope) / math.sqrt(fan)
+
+
+class HeUniform(_Scaled):
+    """Kaiming uniform: ``U(±sqrt(3) * gain / sqrt(fan))``."""
+
+    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+        bound = math.sqrt(3.0) * self.std(shape)
+        return rng.uniform(-bound, bound, shape)
+
+
+class HeNormal(_Scaled):
+    """Kaiming normal: ``N(0, (gain / sqrt(fan))^2)``."""
+
+    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+        return rng.normal(0.0, self.std(shape), shape)
+
+
+class XavierUniform(Initializer):
+    """Glorot uniform: ``U(±gain * sqrt(6 / (fan_in + fan_out)))``."""
+
+    def __init__(self, gain: float = 1.0) -> None:
+        self.gain = gain
+
+    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+        fan_in, fan_out = fan_in_and_fan_out(shape)
+        bound = self.gain * math.sqrt(6.0 / (fan_in + fan_out))
+        return rng.uniform(-bound, bound, shape)
+
+
+class XavierNormal(Initializer):
+    """Glorot normal: ``N(0, gain^2 * 2 / (fan_in + fan_out))``."""
+
+    def __init__(self, gain: float = 1.0) -> None:
+        self.gain = gain
+
+    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+        fan_in, fan_out = fan_in_and_fan_out(shape)
+        return rng.normal(0.0, self.gain * math.sqrt(2.0 / (fan_in + fan_out)), shape)
+
+
+_BY_NAME: dict[str, type[Initializer]] = {
+    "zeros": Zero,
+    "zero": Zero,
+    "ones": One,
+    "one": One,
+    "normal": Normal,
+    "uniform": Uniform,
+    "truncatednormal": TruncatedNormal,
+    "heuniform": HeUniform,
+    "he_uniform": HeUniform,
+    "henormal": HeNormal,
+    "he_normal": HeNormal,
+    "xavieruniform": XavierUniform,
+    "xavier_uniform": XavierUniform,
+    "xaviernormal": XavierNormal,
+    "xavier_normal": XavierNormal,
+}
+
+
+def initializer(init: Initializer | str | float | Tensor, shape: Sequence[int] | int, dtype: DTypeLike = mstype.float32) -> Tensor:
+    """A tensor of ``shape`` and ``dtype`` filled by ``init``.
+
+    Args:
+        init: an :class:`Initializer`, a name (``'zeros'``, ``'normal'``, ``'he_uniform'``,
+            …), a number (a constant) or a Tensor (copied; its shape must match).
+        shape: the tensor's shape.
+        dtype: the element type.
+
+    Raises:
+        ValueError: an unknown name, or a Tensor whose shape differs from ``shape``.
+
+    Example:
+        >>> import minispore as ms
+        >>> from minispore.common.initializer import initializer, One
+        >>> initializer(One(), (2,)).asnumpy()
+        array([1., 1.], dtype=float32)
+    """
+    from minispore.context import host_rng
+
+    dims = (shape,) if isinstance(shape, int) else tuple(int(d) for d in shape)
+    want = mstype.to_dtype(dtype)
+    if isinstance(init, Tensor):
+        if init.shape != dims:
+            raise ValueError(f"For 'initializer', the Tensor has shape {init.shape} but the shape asked for is {dims}.")
+        return Tensor(init.asnumpy(), dtype=want)
+    if isinstance(init, bool):
+        raise TypeError("For 'initializer', 'init' cannot be a bool.")
+    if isinstance(init, int | float):
+        init = Constant(init)
+    if isinstance(init, str):
+        cls = _BY_NAME.get(init.lower())
+        if cls is None:
+            raise ValueError(f"For 'initializer', unknown init {init!r}; use one of {sorted(set(_BY_NAME))}.")
+        init = cls()
+    if not isinstance(init, Initializer):
+        raise TypeError(f"For 'initializer', 'init' must be an Initializer, str, number or Tensor, but got {type(init).__name__}.")
+    return Tensor(init.sample(dims, host_rng()).astype(want.np_dtype), dtype=want)

@@ -1,0 +1,25 @@
+"""Matrix products."""
+
+from __future__ import annotations
+
+from minispore.autograd import Function
+from minispore.backend.protocol import Array
+
+
+def _swap_last(backend_ndim: int) -> tuple[int, ...]:
+    return tuple(range(backend_ndim - 2)) + (backend_ndim - 1, backend_ndim - 2)
+
+
+class MatMul(Function):
+    """``a @ b`` for 2-D, or 3-D with equal batch sizes (callers broadcast first)."""
+
+    def forward(self, a: Array, b: Array) -> Array:
+        self.a, self.b = a, b
+        return self.backend.matmul(a, b)
+
+    def backward(self, grad: Array) -> tuple[Array | None, ...]:
+        be = self.backend
+        perm = _swap_last(len(grad.shape))
+        ga = be.matmul(grad, be.transpose(self.b, perm)) if self.needs_grad[0] else None
+        gb = be.matmul(be.transpose(self.a, perm), grad) if self.needs_grad[1] else None
+        return ga, gb

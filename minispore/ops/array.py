@@ -1,0 +1,202 @@
+"""Shape manipulation, indexing, creation and type conversion on Tensors."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Sequence
+
+import numpy as np
+
+from minispore.common import dtype as mstype
+from minispore.common.dtype import DTypeLike
+from minispore.common.tensor import Tensor, host_array
+from minispore.functions import movement
+from minispore.ops._convert import cast_to, normalize_axes, on_backend
+
+
+def cast(x: Tensor, dtype: DTypeLike) -> Tensor:
+    """Convert ``x`` to ``dtype``; gradients flow back through float casts."""
+    return cast_to(x, mstype.to_dtype(dtype))
+
+
+def reshape(x: Tensor, shape: Sequence[int] | int) -> Tensor:
+    """A tensor with the same elements in ``shape`` (one entry may be -1)."""
+    target = _resolve_shape(x, (shape,) if isinstance(shape, int) else tuple(shape))
+    return x if target == x.shape else movement.Reshape.apply(x, shape=target)
+
+
+def _resolve_shape(x: Tensor, shape: tuple[int, ...]) -> tuple[int, ...]:
+    dims = [int(d) for d in shape]
+    if dims.count(-1) > 1 or builtins.any(d < -1 for d in dims):
+        raise ValueError(f"For 'Reshape', 'shape' may hold one -1 and no other negatives, but got {shape}.")
+    known = int(np.prod([d for d in dims if d != -1], dtype=np.int64))
+    if -1 in dims:
+        if known == 0 or x.size % known:
+            raise ValueError(f"For 'Reshape', a tensor of shape {x.shape} cannot be reshaped to {shape}.")
+        dims[dims.index(-1)] = x.size // known
+    elif known != x.size:
+        raise ValueError(
+            f"For 'Reshape', the shape {shape} holds {known} elements but the tensor of shape {x.shape} has {x.size}."
+        )
+    return tuple(dims)
+
+
+def transpose(x: Tensor, perm: Sequence[int]) -> Tensor:
+    """Permute the axes of ``x``."""
+    axes = tuple(int(p) % builtins.max(x.ndim, 1) for p in perm)
+    if sorted(axes) != list(range(x.ndim)):
+        raise ValueError(f"For 'Transpose', 'perm' must permute the {x.ndim} axes, but got {tuple(perm)}.")
+    return x if axes == tuple(range(x.ndim)) else movement.Transpose.apply(x, perm=axes)
+
+
+permute = transpose
+
+
+def swapaxes(x: Tensor, axis0: int, axis1: int) -> Tensor:
+    perm = list(range(x.ndim))
+    a, b = axis0 % x.ndim, axis1 % x.ndim
+    perm[a], perm[b] = perm[b], perm[a]
+    return transpose(x, perm)
+
+
+def flatten(x: Tensor, order: str = "C", *, start_dim: int = 1, end_dim: int = -1) -> Tensor:
+    """Merge the axes ``start_dim..end_dim`` (MindSpore's ``ops.flatten`` starts at 1)."""
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    start, end = start_dim % x.ndim, end_dim % x.ndim
+    if start > end:
+        raise ValueError(f"For 'flatten', 'start_dim' {start_dim} must not come after 'end_dim' {end_dim}.")
+    merged = int(np.prod(x.shape[start : end + 1], dtype=np.int64))
+    return reshape(x, x.shape[:start] + (merged,) + x.shape[end + 1 :])
+
+
+def squeeze(x: Tensor, axis: int | Sequence[int] | None = None) -> Tensor:
+    """Drop axes of length 1 (all of them if ``axis`` is None)."""
+    if axis is None:
+        return reshape(x, tuple(d for d in x.shape if d != 1))
+    axes = normalize_axes(axis, x.ndim, "Squeeze")
+    for a in axes:
+        if x.shape[a] != 1:
+            raise ValueError(f"For 'Squeeze', axis {a} has length {x.shape[a]}, not 1 (shape {x.shape}).")
+    return reshape(x, tuple(d for i, d in enumerate(x.shape) if i not in axes))
+
+
+def expand_dims(x: Tensor, axis: int) -> Tensor:
+    """Insert an axis of length 1 at ``axis``."""
+    if not -x.ndim - 1 <= axis <= x.ndim:
+        raise ValueError(f"For 'ExpandDims', 'axis' must be in [{-x.ndim - 1}, {x.ndim}], but got {axis}.")
+    pos = axis % (x.ndim + 1)
+    return reshape(x, x.shape[:pos] + (1,) + x.shape[pos:])
+
+
+unsqueeze = expand_dims
+
+
+def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
+    """Broadcast ``x`` to ``shape`` (-1 keeps the input's length)."""
+    target = list(shape)
+    offset = len(target) - x.ndim
+    if offset < 0:
+        raise ValueError(f"For 'BroadcastTo', cannot broadcast shape {x.shape} to fewer dimensions {tuple(shape)}.")
+    for i, d in enumerate(x.shape):
+        if target[offset + i] == -1:
+            target[offset + i] = d
+        elif d not in (1, target[offset + i]):
+            raise ValueError(f"For 'BroadcastTo', cannot broadcast shape {x.shape} to {tuple(shape)}.")
+    full = tuple(target)
+    return x if full == x.shape else movement.BroadcastTo.apply(x, shape=full)
+
+
+def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis."""
+    if not tensors:
+        raise ValueError("For 'Concat', 'tensors' must not be empty.")
+    first = tensors[0]
+    ax = axis % builtins.max(first.ndim, 1)
+    dtype = first.dtype
+    for t in tensors[1:]:
+        dtype = mstype.promote(dtype, t.dtype)
+        if t.ndim != first.ndim or t.shape[:ax] + t.shape[ax + 1 :] != first.shape[:ax] + first.shape[ax + 1 :]:
+            raise ValueError(f"For 'Concat', shapes {first.shape} and {t.shape} differ outside axis {axis}.")
+    return movement.Concat.apply(*(cast_to(t, dtype) for t in tensors), axis=ax)
+
+
+cat = concat
+
+
+def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along a new axis."""
+    return concat([expand_dims(t, axis) for t in tensors], axis)
+
+
+def stop_gradient(x: Tensor) -> Tensor:
+    """The same values with no gradient flowing back."""
+    return Tensor._from_array(x._data, x.backend)
+
+
+def gather(x: Tensor, indices: Any, axis: int = 0) -> Tensor:
+    """Elements of ``x`` at integer ``indices`` along ``axis`` (``ops.gather``)."""
+    idx = on_backend(indices, x)
+    if idx.dtype not in (mstype.int32, mstype.int64):
+        raise TypeError(f"For 'Gather', 'indices' must be int32 or int64, but got {idx.dtype}.")
+    ax = axis % builtins.max(x.ndim, 1)
+    host = idx.asnumpy()
+    if host.size and (host.min() < -x.shape[ax] or host.max() >= x.shape[ax]):
+        raise IndexError(
+            f"For 'Gather', the indices must be in the range [{-x.shape[ax]}, {x.shape[ax]}), "
+            f"but got values from {host.min()} to {host.max()}."
+        )
+    if host.size and host.min() < 0:
+        idx = on_backend(np.where(host < 0, host + x.shape[ax], host), x)
+    return movement.Take.apply(x, idx, axis=ax)
+
+
+def one_hot(indices: Tensor, depth: int, on_value: float = 1.0, off_value: float = 0.0, axis: int = -1) -> Tensor:
+    """One-hot encoding of integer ``indices`` (a comparison, so it runs on any device)."""
+    from minispore.ops.math import equal, where
+
+    classes = on_backend(np.arange(depth, dtype=np.int64), indices)
+    hit = equal(expand_dims(cast(indices, mstype.int64), -1), classes)
+    out = where(hit, on_value, off_value) if on_value != 1.0 or off_value != 0.0 else cast(hit, mstype.float32)
+    if isinstance(on_value, float):
+        out = cast(out, mstype.float32)
+    return out if axis == -1 else movement_axis(out, axis)
+
+
+def movement_axis(x: Tensor, axis: int) -> Tensor:
+    """Move the last axis of ``x`` to ``axis``."""
+    perm = list(range(x.ndim - 1))
+    perm.insert(axis % x.ndim, x.ndim - 1)
+    return transpose(x, perm)
+
+
+def full(shape: Sequence[int] | int, fill_value: Any, dtype: DTypeLike | None = None, *, device: str | None = None) -> Tensor:
+    """A tensor of ``shape`` filled with ``fill_value``."""
+    dims = (shape,) if isinstance(shape, int) else tuple(shape)
+    want = mstype.to_dtype(dtype) if dtype is not None else None
+    host = np.full(dims, host_array(fill_value, want))
+    return Tensor(host, device=device)
+
+
+def zeros(shape: Sequence[int] | int, dtype: DTypeLike = mstype.float32, *, device: str | None = None) -> Tensor:
+    return full(shape, 0, dtype, device=device)
+
+
+def ones(shape: Sequence[int] | int, dtype: DTypeLike = mstype.float32, *, device: str | None = None) -> Tensor:
+    return full(shape, 1, dtype, device=device)
+
+
+def zeros_like(x: Tensor, dtype: DTypeLike | None = None) -> Tensor:
+    return full(x.shape, 0, dtype or x.dtype, device=x.device)
+
+
+def ones_like(x: Tensor, dtype: DTypeLike | None = None) -> Tensor:
+    return full(x.shape, 1, dtype or x.dtype, device=x.device)
+
+
+def arange(start: float, end: float | None = None, step: float = 1, dtype: DTypeLike | None = None) -> Tensor:
+    """Evenly spaced values in ``[start, end)``."""
+    if end is None:
+        start, end = 0, start
+    host = np.arange(start, end, step)
+    return Tensor(host, dtype=dtype if dtype is not None else (mstype.int64 if host.dtype.kind == "i" else mstype.float32))
