@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Iterable
 
+from minispore.backend.protocol import Array, Backend
 from minispore.common.tensor import Tensor, full_key, host_array
 
 _auto_names = itertools.count(1)
@@ -117,9 +118,10 @@ class Parameter(Tensor):
         out._auto_named = self._auto_named
         return out
 
-    def _assign_array(self, data: Any) -> None:
-        """Rebind storage (used by optimizers that move parameters into flat buffers)."""
+    def _rebind(self, data: Array, backend: Backend) -> None:
+        """Point this parameter at other storage (a flat optimizer buffer, another device)."""
         self._data = data
+        self._backend = backend
 
 
 class ParameterTuple(tuple[Parameter, ...]):

@@ -1,0 +1,242 @@
+"""``nn.Cell``, the base of every layer and network, and its containers.
+
+Parameters take their names from the attribute path, as in MindSpore: a Parameter
+without a name assigned as ``self.w`` is named ``w``, and when a cell is assigned as a
+child (``self.conv1 = nn.Conv2d(...)``) every parameter inside it gets the prefix
+``conv1.``, giving ``conv1.weight``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Iterable, Iterator
+
+from minispore.common.parameter import Parameter
+
+
+class Cell:
+    """The base class of networks: define ``construct``; calling the cell runs it.
+
+    Example:
+        >>> import numpy as np
+        >>> import minispore as ms
+        >>> from minispore import nn
+        >>> class Scale(nn.Cell):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.w = ms.Parameter(np.float32(2.0))
+        ...     def construct(self, x):
+        ...         return x * self.w
+        >>> Scale()(ms.Tensor([1.0, 2.0])).asnumpy()
+        array([2., 4.], dtype=float32)
+    """
+
+    training: bool
+
+    def __init__(self, auto_prefix: bool = True, flags: dict[str, Any] | None = None) -> None:
+        object.__setattr__(self, "_params", OrderedDict())
+        object.__setattr__(self, "_cells", OrderedDict())
+        object.__setattr__(self, "_auto_prefix", auto_prefix)
+        object.__setattr__(self, "training", False)
+
+    # registration ------------------------------------------------------------------
+    def _registry(self, kind: str) -> OrderedDict[str, Any]:
+        try:
+            reg: OrderedDict[str, Any] = object.__getattribute__(self, kind)
+        except AttributeError:
+            raise RuntimeError(
+                f"{type(self).__name__}.__init__ must call super().__init__() before assigning "
+                "parameters or cells."
+            ) from None
+        return reg
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        params, cells = self._registry("_params"), self._registry("_cells")
+        params.pop(name, None)
+        cells.pop(name, None)
+        if isinstance(value, Parameter):
+            if value._auto_named:
+                value.name = name
+                value._auto_named = False
+            params[name] = value
+        elif isinstance(value, Cell):
+            if self._auto_prefix:
+                value.update_parameters_name(name + ".")
+            cells[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self._registry("_params").pop(name, None)
+        self._registry("_cells").pop(name, None)
+        object.__delattr__(self, name)
+
+    def insert_param_to_cell(self, param_name: str, param: Parameter, check_name_contain_dot: bool = True) -> None:
+        """Register ``param`` under ``param_name`` (MindSpore's explicit form of ``self.x = p``)."""
+        if check_name_contain_dot and "." in param_name:
+            raise KeyError(f"The parameter name {param_name!r} must not contain '.'.")
+        setattr(self, param_name, param)
+
+    def insert_child_to_cell(self, child_name: str, child_cell: Cell) -> None:
+        """Register ``child_cell`` under ``child_name``."""
+        if not isinstance(child_cell, Cell):
+            raise TypeError(f"The child must be a Cell, but got {type(child_cell).__name__}.")
+        setattr(self, child_name, child_cell)
+
+    def update_parameters_name(self, prefix: str = "", recurse: bool = True) -> None:
+        """Prepend ``prefix`` to the names of the parameters inside this cell."""
+        for _, p in self.parameters_and_names(expand=recurse):
+            p.name = prefix + p.name
+
+    # traversal ----------------------------------------------------------------------
+    def cells_and_names(self, cells: set[int] | None = None, name_prefix: str = "") -> Iterator[tuple[str, Cell]]:
+        """This cell and every cell inside it, pre-order, each once, with its path."""
+        seen = set() if cells is None else cells
+        stack: list[tuple[str, Cell]] = [(name_prefix, self)]
+        while stack:
+            path, cell = stack.pop()
+            if id(cell) in seen:
+                continue
+            seen.add(id(cell))
+            yield path, cell
+            children = [(f"{path}.{n}" if path else n, c) for n, c in cell._cells.items()]
+            stack.extend(reversed(children))
+
+    def name_cells(self) -> OrderedDict[str, Cell]:
+        """The direct children by attribute name."""
+        return OrderedDict(self._cells)
+
+    def cells(self) -> Iterator[Cell]:
+        """The direct children."""
+        return iter(list(self._cells.values()))
+
+    def parameters_and_names(self, name_prefix: str = "", expand: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """Every parameter (frozen ones too), in registration order, depth-first, once each."""
+        seen: set[int] = set()
+        cells = self.cells_and_names(name_prefix=name_prefix) if expand else iter([(name_prefix, self)])
+        for path, cell in cells:
+            for key, p in cell._params.items():
+                if id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{path}.{key}" if path else key), p
+
+    def get_parameters(self, expand: bool = True) -> Iterator[Parameter]:
+        """Every parameter, frozen ones included."""
+        for _, p in self.parameters_and_names(expand=expand):
+            yield p
+
+    def trainable_params(self, recurse: bool = True) -> list[Parameter]:
+        """The parameters with ``requires_grad=True``, in MindSpore's order."""
+        return [p for p in self.get_parameters(expand=recurse) if p.requires_grad]
+
+    def untrainable_params(self, recurse: bool = True) -> list[Parameter]:
+        """The parameters with ``requires_grad=False``."""
+        return [p for p in self.get_parameters(expand=recurse) if not p.requires_grad]
+
+    def parameters_dict(self, recurse: bool = True) -> OrderedDict[str, Parameter]:
+        """``{param.name: param}`` for every parameter."""
+        return OrderedDict((p.name, p) for p in self.get_parameters(expand=recurse))
+
+    # modes --------------------------------------------------------------------------
+    def set_train(self, mode: bool = True) -> Cell:
+        """Switch this cell and its children to training (or evaluation) behaviour."""
+        for _, cell in self.cells_and_names():
+            object.__setattr__(cell, "training", bool(mode))
+        return self
+
+    def set_grad(self, requires_grad: bool = True) -> Cell:
+        """Accepted for compatibility; gradients are always available through ``value_and_grad``."""
+        return self
+
+    def to(self, device: str) -> Cell:
+        """Move every parameter to ``device`` (``"CPU"``, ``"OpenCL"``, …) in place."""
+        for p in self.get_parameters():
+            moved = p.to(device)
+            if moved is not p:
+                p._rebind(moved._data, moved.backend)
+        return self
+
+    # calling -------------------------------------------------------------------------
+    def construct(self, *inputs: Any, **kwargs: Any) -> Any:
+        """The forward computation; subclasses define it."""
+        raise NotImplementedError(f"{type(self).__name__} must define construct().")
+
+    def __call__(self, *inputs: Any, **kwargs: Any) -> Any:
+        return self.construct(*inputs, **kwargs)
+
+    # display --------------------------------------------------------------------------
+    def extend_repr(self) -> str:
+        """Extra text inside this cell's repr (layers show their arguments)."""
+        return ""
+
+    def __repr__(self) -> str:
+        head = f"{type(self).__name__}<{self.extend_repr()}"
+        if not self._cells:
+            return head + ">"
+        children = [f"  ({name}): " + repr(cell).replace("\n", "\n  ") for name, cell in self._cells.items()]
+        return head + "\n" + "\n".join(children) + "\n  >"
+
+
+class SequentialCell(Cell):
+    """Cells run one after another; children are named ``0``, ``1``, …
+
+    Args:
+        *args: cells, or one list of cells, or one ``OrderedDict`` of named cells.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            items: Iterable[tuple[str, Cell]] = args[0].items()
+        else:
+            cells = list(args[0]) if len(args) == 1 and isinstance(args[0], list) else list(args)
+            items = ((str(i), c) for i, c in enumerate(cells))
+        for name, cell in items:
+            self.insert_child_to_cell(name, cell)
+
+    def __getitem__(self, index: int) -> Cell:
+        return list(self._cells.values())[index]
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def __iter__(self) -> Iterator[Cell]:
+        return iter(list(self._cells.values()))
+
+    def append(self, cell: Cell) -> SequentialCell:
+        self.insert_child_to_cell(str(len(self)), cell)
+        return self
+
+    def construct(self, *inputs: Any, **kwargs: Any) -> Any:
+        out: Any = inputs[0] if len(inputs) == 1 else inputs
+        for cell in self._cells.values():
+            out = cell(out)
+        return out
+
+
+class CellList(Cell):
+    """A list of cells registered as children ``0``, ``1``, … (no ``construct``)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__()
+        cells = list(args[0]) if len(args) == 1 and not isinstance(args[0], Cell) else list(args)
+        for c in cells:
+            self.append(c)
+
+    def __getitem__(self, index: int) -> Cell:
+        return list(self._cells.values())[index]
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def __iter__(self) -> Iterator[Cell]:
+        return iter(list(self._cells.values()))
+
+    def append(self, cell: Cell) -> CellList:
+        self.insert_child_to_cell(str(len(self)), cell)
+        return self
+
+    def extend(self, cells: Iterable[Cell]) -> CellList:
+        for c in cells:
+            self.append(c)
+        return self
