@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Iterable, Iterator
 
-from minispore.common.parameter import Parameter
+from minispore.common.parameter import Parameter, ParameterTuple
 
 
 class Cell:
@@ -58,6 +58,8 @@ class Cell:
             if value._auto_named:
                 value.name = name
                 value._auto_named = False
+            params[name] = value
+        elif isinstance(value, ParameterTuple):
             params[name] = value
         elif isinstance(value, Cell):
             if self._auto_prefix:
@@ -114,11 +116,13 @@ class Cell:
         seen: set[int] = set()
         cells = self.cells_and_names(name_prefix=name_prefix) if expand else iter([(name_prefix, self)])
         for path, cell in cells:
-            for key, p in cell._params.items():
-                if id(p) in seen:
-                    continue
-                seen.add(id(p))
-                yield (f"{path}.{key}" if path else key), p
+            for key, value in cell._params.items():
+                named = [(p.name, p) for p in value] if isinstance(value, ParameterTuple) else [(key, value)]
+                for name, p in named:
+                    if id(p) in seen:
+                        continue
+                    seen.add(id(p))
+                    yield (f"{path}.{name}" if path else name), p
 
     def get_parameters(self, expand: bool = True) -> Iterator[Parameter]:
         """Every parameter, frozen ones included."""
