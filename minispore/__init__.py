@@ -30,7 +30,8 @@ from minispore.context import (
     set_seed,
 )
 from minispore.grad import grad, value_and_grad
-from minispore import ops
+from minispore import amp, nn, ops, train
+from minispore.train import Model
 
 float_ = float32
 int_ = int64
@@ -42,7 +43,9 @@ __all__ = [
     "PYNATIVE_MODE",
     "Parameter",
     "ParameterTuple",
+    "Model",
     "Tensor",
+    "amp",
     "bool_",
     "dtype",
     "float16",
@@ -58,10 +61,12 @@ __all__ = [
     "int64",
     "int8",
     "int_",
+    "nn",
     "ops",
     "set_context",
     "set_device",
     "set_seed",
+    "train",
     "uint8",
     "value_and_grad",
 ]

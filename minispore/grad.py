@@ -12,7 +12,7 @@ from minispore.common.tensor import Tensor
 def _positions(grad_position: int | tuple[int, ...] | None, nargs: int) -> tuple[int, ...]:
     if grad_position is None:
         return ()
-    items = (grad_position,) if isinstance(grad_position, int) else tuple(grad_position)
+    items = tuple(grad_position) if isinstance(grad_position, tuple | list) else (grad_position,)
     for p in items:
         if isinstance(p, bool) or not isinstance(p, int):
             raise TypeError(f"'grad_position' must be an int or a tuple of ints, but got {grad_position!r}.")
@@ -35,8 +35,8 @@ def _weights(weights: Any) -> tuple[Parameter, ...]:
 
 def _as_outputs(result: Any, has_aux: bool) -> tuple[Sequence[Tensor], Any]:
     if has_aux:
-        if not isinstance(result, tuple) or not result:
-            raise TypeError("With has_aux=True the function must return a tuple (loss, aux...).")
+        if not isinstance(result, tuple) or len(result) < 2:
+            raise ValueError("When has_aux is True, the function must return more than one output: (loss, aux...).")
         return [result[0]], result
     outs = list(result) if isinstance(result, tuple | list) else [result]
     for o in outs:
@@ -59,12 +59,28 @@ def _zeros_like(t: Tensor) -> Tensor:
     return Tensor._from_array(t.backend.full(t.shape, 0, t.dtype.np_dtype), t.backend)
 
 
+def _sensitivities(outputs: Sequence[Tensor], given: Any) -> list[Any]:
+    if given is None:
+        return [o.backend.full(o.shape, 1, o.dtype.np_dtype) for o in outputs]
+    items = list(given) if isinstance(given, tuple | list) else [given]
+    if len(items) != len(outputs):
+        raise ValueError(f"'sens' must have one entry per output ({len(outputs)}), but got {len(items)}.")
+    result = []
+    for o, s in zip(outputs, items):
+        t = s if isinstance(s, Tensor) else Tensor(s, dtype=o.dtype, device=o.device)
+        if t.shape != o.shape:
+            t = t.broadcast_to(o.shape)
+        result.append(t.astype(o.dtype)._data)
+    return result
+
+
 def value_and_grad(
     fn: Callable[..., Any],
     grad_position: int | tuple[int, ...] | None = 0,
     weights: Any = None,
     has_aux: bool = False,
     return_ids: bool = False,
+    sens_param: bool = False,
 ) -> Callable[..., tuple[Any, Any]]:
     """Wrap ``fn`` so that it returns ``(value, gradients)``.
 
@@ -76,6 +92,9 @@ def value_and_grad(
         has_aux: ``fn`` returns ``(loss, aux...)``; only ``loss`` is differentiated and the
             value is the whole tuple.
         return_ids: pair each gradient with its position or parameter name.
+        sens_param: the wrapper takes one more argument, the sensitivity (initial
+            gradient) of the differentiated output, instead of ones; loss scaling passes
+            the scale here.
 
     The gradient is that of the sum of all outputs (each with a sensitivity of ones).
     Gradients of inputs or weights that do not reach the output are zeros, as is that of
@@ -87,7 +106,9 @@ def value_and_grad(
         single Parameter give single Tensors; tuples give tuples.
 
     Raises:
-        ValueError: both ``grad_position`` and ``weights`` are None.
+        ValueError: both ``grad_position`` and ``weights`` are None, or ``has_aux`` is set
+            and ``fn`` returns fewer than two outputs.
+        TypeError: ``weights`` holds something other than Parameters.
 
     Example:
         >>> import minispore as ms
@@ -97,21 +118,27 @@ def value_and_grad(
     """
     if grad_position is None and weights is None:
         raise ValueError("For 'value_and_grad', 'grad_position' and 'weights' cannot both be None.")
+    params = _weights(weights)
 
     def wrapper(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        sens_value: Any = None
+        if sens_param:
+            if not args:
+                raise TypeError("With sens_param=True the last argument must be the sensitivity.")
+            *rest, sens_value = args
+            args = tuple(rest)
         positions = _positions(grad_position, len(args))
         inputs = []
         for p in positions:
             if not isinstance(args[p], Tensor):
                 raise TypeError(f"Argument {p} selected by 'grad_position' must be a Tensor, but got {type(args[p]).__name__}.")
             inputs.append(args[p])
-        params = _weights(weights)
         watched = inputs + [w for w in params if w.requires_grad]
         tape = Tape(watched)
         with recording(tape):
             result = fn(*args, **kwargs)
         outputs, value = _as_outputs(result, has_aux)
-        sens = [o.backend.full(o.shape, 1, o.dtype.np_dtype) for o in outputs]
+        sens = _sensitivities(outputs, sens_value)
         grads = backward(tape, outputs, sens, watched)
         by_id = {id(t): g for t, g in zip(watched, grads)}
 
@@ -147,16 +174,17 @@ def grad(
     weights: Any = None,
     has_aux: bool = False,
     return_ids: bool = False,
+    sens_param: bool = False,
 ) -> Callable[..., Any]:
-    """Like :func:`value_and_grad` but returns only the gradients (``(grads, aux)`` with
-    ``has_aux``)."""
-    vg = value_and_grad(fn, grad_position, weights, has_aux, return_ids)
+    """Like :func:`value_and_grad` but returns only the gradients.
+
+    With ``has_aux`` it returns ``(grads, aux)`` where ``aux`` is the tuple of the outputs
+    after the first, as MindSpore does (one aux output still gives a 1-tuple).
+    """
+    vg = value_and_grad(fn, grad_position, weights, has_aux, return_ids, sens_param)
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         value, grads = vg(*args, **kwargs)
-        if has_aux:
-            aux = value[1:]
-            return grads, aux[0] if len(aux) == 1 else aux
-        return grads
+        return (grads, value[1:]) if has_aux else grads
 
     return wrapper

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import os
+
 import pytest
 
 import minispore as ms
@@ -11,8 +13,12 @@ from minispore.backend import available_backends
 
 
 def _devices() -> list[object]:
+    """One param per installed backend; ``MINISPORE_TEST_DEVICES=CPU,OpenCL`` narrows the set."""
+    wanted = {d.strip().lower() for d in os.environ.get("MINISPORE_TEST_DEVICES", "").split(",") if d.strip()}
     params: list[object] = []
     for name, avail in available_backends().items():
+        if wanted and name.lower() not in wanted:
+            continue
         marks = [pytest.mark.gpu] if name == "GPU" else []
         if not avail.available:
             marks.append(pytest.mark.skip(reason=f"{name} backend unavailable: {avail.reason}"))

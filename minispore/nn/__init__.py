@@ -19,9 +19,41 @@ from minispore.nn.learning_rate_schedule import (
     PolynomialDecayLR,
     WarmUpLR,
 )
+from minispore.nn.layer import *  # noqa: F403
+from minispore.nn.layer import __all__ as _layer_all
+from minispore.nn.loss import *  # noqa: F403
+from minispore.nn.loss import __all__ as _loss_all
+from minispore.nn.metrics import (
+    Accuracy,
+    Loss,
+    Metric,
+    Top1CategoricalAccuracy,
+    Top5CategoricalAccuracy,
+    TopKCategoricalAccuracy,
+)
 from minispore.nn.optim import Momentum, Optimizer
+from minispore.nn.wrap import (
+    DynamicLossScaleUpdateCell,
+    FixedLossScaleUpdateCell,
+    TrainOneStepCell,
+    TrainOneStepWithLossScaleCell,
+    WithEvalCell,
+    WithLossCell,
+)
 
 __all__ = [
+    "Accuracy",
+    "DynamicLossScaleUpdateCell",
+    "FixedLossScaleUpdateCell",
+    "Loss",
+    "Metric",
+    "Top1CategoricalAccuracy",
+    "Top5CategoricalAccuracy",
+    "TopKCategoricalAccuracy",
+    "TrainOneStepCell",
+    "TrainOneStepWithLossScaleCell",
+    "WithEvalCell",
+    "WithLossCell",
     "Cell",
     "CellList",
     "SequentialCell",
@@ -42,3 +74,4 @@ __all__ = [
     "polynomial_decay_lr",
     "warmup_lr",
 ]
+__all__ += _layer_all + _loss_all

@@ -1,0 +1,71 @@
+"""Train LeNet5 with a ``value_and_grad`` loop (MindSpore's functional quick-start style).
+
+Same options and output as ``train.py``; the loop is written out instead of ``Model``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import minispore as ms  # noqa: E402
+from data_pipeline import create_dataset  # noqa: E402
+from lenet import LeNet5  # noqa: E402
+from minispore import nn  # noqa: E402
+from report import EpochRecord, TrainingReport, parse_args  # noqa: E402
+
+
+def main() -> None:
+    args = parse_args(__doc__ or "")
+    ms.set_seed(args.seed)
+    ms.set_context(device_target=args.device)
+    train_set = create_dataset(args.data_dir, "train", args.batch_size)
+    test_set = create_dataset(args.data_dir, "test", args.batch_size, shuffle=False)
+
+    net = LeNet5()
+    loss_fn = nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean")
+    optimizer = nn.Momentum(net.trainable_params(), learning_rate=args.lr, momentum=args.momentum)
+
+    def forward(data: ms.Tensor, label: ms.Tensor) -> tuple[ms.Tensor, ms.Tensor]:
+        logits = net(data)
+        return loss_fn(logits, label), logits
+
+    grad_fn = ms.value_and_grad(forward, None, optimizer.parameters, has_aux=True)
+
+    def train_step(data: ms.Tensor, label: ms.Tensor) -> ms.Tensor:
+        (loss, _), grads = grad_fn(data, label)
+        optimizer(grads)
+        return loss
+
+    def test_accuracy() -> float:
+        net.set_train(False)
+        correct = total = 0
+        for data, label in test_set.create_tuple_iterator():
+            predicted = net(data).argmax(1)
+            correct += int((predicted == label).sum().asnumpy())
+            total += label.shape[0]
+        return correct / total
+
+    report = TrainingReport()
+    for epoch in range(1, args.epochs + 1):
+        net.set_train()
+        start = time.perf_counter()
+        loss = ms.Tensor(0.0)
+        steps = 0
+        for data, label in train_set.create_tuple_iterator():
+            loss = train_step(data, label)
+            steps += 1
+        seconds = time.perf_counter() - start
+        report.add(EpochRecord(epoch, float(loss.asnumpy()), test_accuracy(), seconds, steps * args.batch_size))
+        if args.ckpt_dir is not None:
+            args.ckpt_dir.mkdir(parents=True, exist_ok=True)
+            ms.save_checkpoint(net, str(args.ckpt_dir / f"lenet5_functional-{epoch}.ckpt"))
+    report.summary()
+    report.plot(args.plot)
+
+
+if __name__ == "__main__":
+    main()

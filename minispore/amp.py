@@ -1,0 +1,138 @@
+"""Loss-scale managers (MindSpore's ``mindspore.amp``).
+
+Unlike MindSpore's CPU build, which refuses ``DynamicLossScaleManager`` and
+``FixedLossScaleManager(drop_overflow_update=True)``, minispore runs both on every
+backend: an overflowing step is skipped with nothing changed.
+"""
+
+from __future__ import annotations
+
+import math
+
+from minispore.nn.wrap.loss_scale import DynamicLossScaleUpdateCell, FixedLossScaleUpdateCell
+
+
+class LossScaleManager:
+    """Base class of the loss-scale managers."""
+
+    def get_loss_scale(self) -> float:
+        raise NotImplementedError
+
+    def get_update_cell(self) -> DynamicLossScaleUpdateCell | FixedLossScaleUpdateCell | None:
+        raise NotImplementedError
+
+    def update_loss_scale(self, overflow: bool) -> None:
+        raise NotImplementedError
+
+
+class FixedLossScaleManager(LossScaleManager):
+    """A constant loss scale.
+
+    Args:
+        loss_scale: the scale, ``>= 1``.
+        drop_overflow_update: skip steps whose gradients overflow (then ``Model``
+            unscales the gradients itself); with False the gradients reach the optimizer
+            scaled, and the optimizer's ``loss_scale`` must equal ``loss_scale``.
+
+    Raises:
+        ValueError: ``loss_scale < 1``.
+
+    Example:
+        >>> from minispore.amp import FixedLossScaleManager
+        >>> FixedLossScaleManager(128.0, drop_overflow_update=False).get_update_cell() is None
+        True
+    """
+
+    def __init__(self, loss_scale: float = 128.0, drop_overflow_update: bool = True) -> None:
+        if isinstance(loss_scale, bool) or not isinstance(loss_scale, int | float):
+            raise TypeError(f"For 'FixedLossScaleManager', 'loss_scale' must be a float, but got {type(loss_scale).__name__}.")
+        if not loss_scale >= 1 or math.isinf(loss_scale):
+            raise ValueError(
+                f"For 'FixedLossScaleManager', 'loss_scale' must be a finite number >= 1, but got {loss_scale}."
+            )
+        if not isinstance(drop_overflow_update, bool):
+            raise TypeError(
+                f"For 'FixedLossScaleManager', 'drop_overflow_update' must be a bool, but got "
+                f"{type(drop_overflow_update).__name__}."
+            )
+        self._loss_scale = float(loss_scale)
+        self._drop_overflow_update = drop_overflow_update
+
+    def get_loss_scale(self) -> float:
+        return self._loss_scale
+
+    def get_drop_overflow_update(self) -> bool:
+        return self._drop_overflow_update
+
+    def update_loss_scale(self, overflow: bool) -> None:
+        """A fixed scale never changes."""
+
+    def get_update_cell(self) -> FixedLossScaleUpdateCell | None:
+        return FixedLossScaleUpdateCell(self._loss_scale) if self._drop_overflow_update else None
+
+
+class DynamicLossScaleManager(LossScaleManager):
+    """A scale that halves on overflow and grows after ``scale_window`` clean steps.
+
+    Args:
+        init_loss_scale: the first scale, ``>= 1``.
+        scale_factor: the factor to shrink and grow by, ``> 0``.
+        scale_window: clean steps before growing, a positive int.
+
+    Example:
+        >>> from minispore.amp import DynamicLossScaleManager
+        >>> m = DynamicLossScaleManager(1024, 2, 2)
+        >>> m.update_loss_scale(True); m.get_loss_scale()
+        512.0
+    """
+
+    bad_step_max = 1000
+
+    def __init__(self, init_loss_scale: float = 2.0**24, scale_factor: float = 2, scale_window: int = 2000) -> None:
+        if isinstance(init_loss_scale, bool) or not isinstance(init_loss_scale, int | float) or not init_loss_scale >= 1:
+            raise ValueError(
+                f"For 'DynamicLossScaleManager', 'init_loss_scale' must be a number >= 1, but got {init_loss_scale!r}."
+            )
+        if isinstance(scale_factor, bool) or not isinstance(scale_factor, int | float) or not scale_factor > 0:
+            raise ValueError(
+                f"For 'DynamicLossScaleManager', 'scale_factor' must be a number > 0, but got {scale_factor!r}."
+            )
+        if isinstance(scale_window, bool) or not isinstance(scale_window, int) or scale_window <= 0:
+            raise ValueError(
+                f"For 'DynamicLossScaleManager', 'scale_window' must be a positive int, but got {scale_window!r}."
+            )
+        self.loss_scale = float(init_loss_scale)
+        self.scale_factor = float(scale_factor)
+        self.scale_window = scale_window
+        self.increase_ratio = self.scale_factor
+        self.decrease_ratio = 1.0 / self.scale_factor
+        self.cur_iter = 1
+        self.last_overflow_iter = 0
+        self.bad_step = 0
+
+    def get_loss_scale(self) -> float:
+        return self.loss_scale
+
+    def update_loss_scale(self, overflow: bool) -> None:
+        """MindSpore's host-side rule.
+
+        Raises:
+            RuntimeError: more than 1000 overflows in a row.
+        """
+        if overflow:
+            self.loss_scale = max(self.loss_scale * self.decrease_ratio, 1.0)
+            self.last_overflow_iter = self.cur_iter
+            self.bad_step += 1
+        else:
+            if (self.cur_iter - self.last_overflow_iter) % self.scale_window == 0:
+                self.loss_scale *= self.increase_ratio
+            self.bad_step = 0
+        if self.bad_step > self.bad_step_max:
+            raise RuntimeError(
+                f"Dynamic loss scale: {self.bad_step} consecutive overflows; the gradients are not finite at any "
+                "scale. Check the data and the learning rate."
+            )
+        self.cur_iter += 1
+
+    def get_update_cell(self) -> DynamicLossScaleUpdateCell:
+        return DynamicLossScaleUpdateCell(self.loss_scale, self.scale_factor, self.scale_window)

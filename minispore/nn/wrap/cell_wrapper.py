@@ -1,0 +1,83 @@
+"""``WithLossCell``, ``WithEvalCell`` and ``TrainOneStepCell`` (MindSpore's training wrappers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minispore.common.tensor import Tensor
+from minispore.grad import value_and_grad
+from minispore.nn.cell import Cell
+from minispore.nn.optim.optimizer import Optimizer
+
+
+class WithLossCell(Cell):
+    """``loss_fn(backbone(data), label)``.
+
+    Args:
+        backbone: the network.
+        loss_fn: a loss Cell taking ``(logits, label)``.
+
+    Example:
+        >>> import minispore as ms
+        >>> from minispore import nn
+        >>> net = nn.WithLossCell(nn.Dense(2, 2), nn.MSELoss())
+        >>> net(ms.ops.ones((1, 2)), ms.ops.zeros((1, 2))).shape
+        ()
+    """
+
+    def __init__(self, backbone: Cell, loss_fn: Cell) -> None:
+        super().__init__(auto_prefix=False)
+        self._backbone = backbone
+        self._loss_fn = loss_fn
+
+    @property
+    def backbone_network(self) -> Cell:
+        return self._backbone
+
+    def construct(self, data: Tensor, label: Tensor) -> Tensor:
+        out: Tensor = self._loss_fn(self._backbone(data), label)
+        return out
+
+
+class WithEvalCell(Cell):
+    """Returns ``(loss, outputs, label)`` for evaluation (``loss`` is None without a loss)."""
+
+    def __init__(self, network: Cell, loss_fn: Cell | None, add_cast_fp32: bool = False) -> None:
+        super().__init__(auto_prefix=False)
+        self._network = network
+        self._loss_fn = loss_fn
+
+    def construct(self, data: Tensor, label: Tensor) -> tuple[Tensor | None, Tensor, Tensor]:
+        outputs = self._network(data)
+        loss = self._loss_fn(outputs, label) if self._loss_fn is not None else None
+        return loss, outputs, label
+
+
+class TrainOneStepCell(Cell):
+    """One training step: the loss, its gradients with respect to the optimizer's
+    parameters (with sensitivity ``sens``), and one optimizer call.
+
+    Args:
+        network: a Cell returning the loss (e.g. :class:`WithLossCell`).
+        optimizer: the optimizer; gradients follow ``optimizer.parameters``.
+        sens: the initial gradient of the loss (the loss scale); 1.0 when None. The
+            gradients reach the optimizer multiplied by it, so the optimizer's
+            ``loss_scale`` must match (MindSpore's contract).
+
+    Returns:
+        The loss (not scaled).
+    """
+
+    def __init__(self, network: Cell, optimizer: Optimizer, sens: float | None = None) -> None:
+        super().__init__(auto_prefix=False)
+        self.network = network
+        self.optimizer = optimizer
+        self.weights = optimizer.parameters
+        self.sens = 1.0 if sens is None else float(sens)
+        self._grad_fn = value_and_grad(network, None, self.weights, sens_param=True)
+
+    def construct(self, *inputs: Any) -> Tensor:
+        loss, grads = self._grad_fn(*inputs, self.sens)
+        self.optimizer(grads)
+        out: Tensor = loss
+        return out

@@ -1,0 +1,63 @@
+"""``python -m minispore.testing --device NAME``: run the conformance suite on one device.
+
+Third-party backend authors run this after registering their entry point; it replays every
+recorded MindSpore case (trajectories, constructor errors, step errors) and prints a
+summary line ``N passed, N failed``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from typing import Callable
+
+import minispore as ms
+from minispore.testing.cases import (
+    constructor_cases,
+    optimizer_case_ids,
+    run_constructor_case,
+    run_optimizer_case,
+    run_step_error_case,
+    step_error_cases,
+)
+
+
+def _checks() -> list[tuple[str, Callable[[], object]]]:
+    checks: list[tuple[str, Callable[[], object]]] = []
+    for case_id in optimizer_case_ids():
+        for fused in (True, False):
+            checks.append((f"optimizer/{case_id}[{'fused' if fused else 'reference'}]",
+                           lambda c=case_id, f=fused: run_optimizer_case(c, fused=f)))
+    for case in constructor_cases():
+        checks.append((f"constructor/{case['id']}", lambda c=case: run_constructor_case(c)))
+    for case in step_error_cases():
+        checks.append((f"step_errors/{case['id']}", lambda c=case: run_step_error_case(c)))
+    return checks
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m minispore.testing", description=__doc__)
+    parser.add_argument("--device", default="CPU", help="device to test, e.g. CPU, OpenCL, GPU:1 (default CPU)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every case and full tracebacks")
+    args = parser.parse_args(argv)
+    ms.set_device(args.device)
+    passed = failed = 0
+    for name, check in _checks():
+        try:
+            check()
+        except Exception as exc:
+            failed += 1
+            print(f"FAIL {name}: {type(exc).__name__}: {exc}".splitlines()[0])
+            if args.verbose:
+                traceback.print_exc()
+        else:
+            passed += 1
+            if args.verbose:
+                print(f"ok   {name}")
+    print(f"{args.device}: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

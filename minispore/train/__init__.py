@@ -1,0 +1,31 @@
+"""Training surface (MindSpore's ``mindspore.train``): Model, callbacks, metrics, checkpoints."""
+
+from minispore.nn.metrics import Accuracy, Loss, Metric, Top1CategoricalAccuracy, Top5CategoricalAccuracy
+from minispore.train.callback import (
+    Callback,
+    CheckpointConfig,
+    History,
+    LossMonitor,
+    ModelCheckpoint,
+    ProgressBar,
+    RunContext,
+    TimeMonitor,
+)
+from minispore.train.model import Model
+
+__all__ = [
+    "Accuracy",
+    "Callback",
+    "CheckpointConfig",
+    "History",
+    "Loss",
+    "LossMonitor",
+    "Metric",
+    "Model",
+    "ModelCheckpoint",
+    "ProgressBar",
+    "RunContext",
+    "Top1CategoricalAccuracy",
+    "Top5CategoricalAccuracy",
+    "TimeMonitor",
+]

@@ -1,0 +1,157 @@
+"""``Callback``, ``RunContext`` and the parameters a callback sees."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+
+class CallbackParams(dict[str, Any]):
+    """What ``run_context.original_args()`` returns: a dict with attribute access.
+
+    Keys set by ``Model``: ``train_network``, ``network``, ``optimizer``, ``loss_fn``,
+    ``train_dataset`` / ``valid_dataset``, ``epoch_num``, ``batch_num``,
+    ``cur_epoch_num`` (1-based), ``cur_step_num`` (1-based, across epochs),
+    ``net_outputs``, ``mode`` (``'train'`` or ``'eval'``) and ``metrics`` after eval.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"The callback parameters have no {name!r}; available: {sorted(self)}.") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
+
+
+class RunContext:
+    """Handed to every callback hook; ``request_stop()`` ends training after this step."""
+
+    def __init__(self, original_args: CallbackParams) -> None:
+        self._original_args = original_args
+        self._stop_requested = False
+
+    def original_args(self) -> CallbackParams:
+        return self._original_args
+
+    def request_stop(self) -> None:
+        self._stop_requested = True
+
+    def get_stop_requested(self) -> bool:
+        return self._stop_requested
+
+
+class Callback:
+    """Base class: override the hooks you need. ``on_train_*`` and the older names
+    (``begin``, ``epoch_begin``, ``step_begin``, ``step_end``, ``epoch_end``, ``end``)
+    are both called, as in MindSpore 2.x."""
+
+    def begin(self, run_context: RunContext) -> None:
+        """Called once before training (old name)."""
+
+    def epoch_begin(self, run_context: RunContext) -> None:
+        """Called before each epoch (old name)."""
+
+    def step_begin(self, run_context: RunContext) -> None:
+        """Called before each step (old name)."""
+
+    def step_end(self, run_context: RunContext) -> None:
+        """Called after each step (old name)."""
+
+    def epoch_end(self, run_context: RunContext) -> None:
+        """Called after each epoch (old name)."""
+
+    def end(self, run_context: RunContext) -> None:
+        """Called once after training (old name)."""
+
+    def on_train_begin(self, run_context: RunContext) -> None:
+        self.begin(run_context)
+
+    def on_train_epoch_begin(self, run_context: RunContext) -> None:
+        self.epoch_begin(run_context)
+
+    def on_train_step_begin(self, run_context: RunContext) -> None:
+        self.step_begin(run_context)
+
+    def on_train_step_end(self, run_context: RunContext) -> None:
+        self.step_end(run_context)
+
+    def on_train_epoch_end(self, run_context: RunContext) -> None:
+        self.epoch_end(run_context)
+
+    def on_train_end(self, run_context: RunContext) -> None:
+        self.end(run_context)
+
+    def on_eval_begin(self, run_context: RunContext) -> None:
+        """Called once before evaluation."""
+
+    def on_eval_epoch_begin(self, run_context: RunContext) -> None:
+        """Called before the evaluation pass."""
+
+    def on_eval_step_begin(self, run_context: RunContext) -> None:
+        """Called before each evaluation step."""
+
+    def on_eval_step_end(self, run_context: RunContext) -> None:
+        """Called after each evaluation step."""
+
+    def on_eval_epoch_end(self, run_context: RunContext) -> None:
+        """Called after the evaluation pass."""
+
+    def on_eval_end(self, run_context: RunContext) -> None:
+        """Called once after evaluation."""
+
+
+class CallbackList(Callback):
+    """Several callbacks called in order."""
+
+    def __init__(self, callbacks: Callback | Iterable[Callback] | None) -> None:
+        if callbacks is None:
+            items: list[Callback] = []
+        elif isinstance(callbacks, Callback):
+            items = [callbacks]
+        else:
+            items = list(callbacks)
+        for cb in items:
+            if not isinstance(cb, Callback):
+                raise TypeError(f"Each callback must be a Callback instance, but got {type(cb).__name__}.")
+        self.callbacks = items
+
+    def _each(self, hook: str, run_context: RunContext) -> None:
+        for cb in self.callbacks:
+            getattr(cb, hook)(run_context)
+
+    def on_train_begin(self, run_context: RunContext) -> None:
+        self._each("on_train_begin", run_context)
+
+    def on_train_epoch_begin(self, run_context: RunContext) -> None:
+        self._each("on_train_epoch_begin", run_context)
+
+    def on_train_step_begin(self, run_context: RunContext) -> None:
+        self._each("on_train_step_begin", run_context)
+
+    def on_train_step_end(self, run_context: RunContext) -> None:
+        self._each("on_train_step_end", run_context)
+
+    def on_train_epoch_end(self, run_context: RunContext) -> None:
+        self._each("on_train_epoch_end", run_context)
+
+    def on_train_end(self, run_context: RunContext) -> None:
+        self._each("on_train_end", run_context)
+
+    def on_eval_begin(self, run_context: RunContext) -> None:
+        self._each("on_eval_begin", run_context)
+
+    def on_eval_epoch_begin(self, run_context: RunContext) -> None:
+        self._each("on_eval_epoch_begin", run_context)
+
+    def on_eval_step_begin(self, run_context: RunContext) -> None:
+        self._each("on_eval_step_begin", run_context)
+
+    def on_eval_step_end(self, run_context: RunContext) -> None:
+        self._each("on_eval_step_end", run_context)
+
+    def on_eval_epoch_end(self, run_context: RunContext) -> None:
+        self._each("on_eval_epoch_end", run_context)
+
+    def on_eval_end(self, run_context: RunContext) -> None:
+        self._each("on_eval_end", run_context)
