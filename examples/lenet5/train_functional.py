@@ -50,12 +50,14 @@ def main() -> None:
         return correct / total
 
     report = TrainingReport()
+    # One iterator for all epochs: each pass over it is an epoch, reshuffled.
+    batches = train_set.create_tuple_iterator(num_epochs=args.epochs)
     for epoch in range(1, args.epochs + 1):
         net.set_train()
         start = time.perf_counter()
         loss = ms.Tensor(0.0)
         steps = 0
-        for data, label in train_set.create_tuple_iterator():
+        for data, label in batches:
             loss = train_step(data, label)
             steps += 1
         seconds = time.perf_counter() - start

@@ -13,10 +13,16 @@ from minispore.nn.wrap import TrainOneStepCell, TrainOneStepWithLossScaleCell, W
 from minispore.train.callback.base import Callback, CallbackList, CallbackParams, RunContext
 
 
-def _batches(dataset: Any) -> Any:
-    if hasattr(dataset, "create_tuple_iterator"):
-        return dataset.create_tuple_iterator(num_epochs=1)
-    return iter(dataset)
+class _EpochBatches:
+    """One pipeline iterator for all epochs, so that each epoch reshuffles (MindSpore's way)."""
+
+    def __init__(self, dataset: Any, epochs: int) -> None:
+        self._dataset = dataset
+        self._iterator = dataset.create_tuple_iterator(num_epochs=epochs) if hasattr(dataset, "create_tuple_iterator") else None
+
+    def epoch(self) -> Any:
+        """The batches of the next epoch."""
+        return self._iterator if self._iterator is not None else iter(self._dataset)
 
 
 def _dataset_size(dataset: Any) -> int:
@@ -159,12 +165,13 @@ class Model:
             dataset_sink_mode=dataset_sink_mode,
         )
         context = RunContext(params)
+        batches = _EpochBatches(train_dataset, epoch - initial_epoch)
         self._network.set_train(True)
         cbs.on_train_begin(context)
         for ep in range(initial_epoch, epoch):
             params.cur_epoch_num = ep + 1
             cbs.on_train_epoch_begin(context)
-            for batch in _batches(train_dataset):
+            for batch in batches.epoch():
                 params.cur_step_num += 1
                 cbs.on_train_step_begin(context)
                 params.net_outputs = self._train_step(batch)
@@ -216,7 +223,7 @@ class Model:
             cbs.on_eval_begin(context)
             cbs.on_eval_epoch_begin(context)
             with no_grad():
-                for batch in _batches(valid_dataset):
+                for batch in _EpochBatches(valid_dataset, 1).epoch():
                     params.cur_step_num += 1
                     cbs.on_eval_step_begin(context)
                     outputs = self._eval_network(*batch)
