@@ -1,0 +1,76 @@
+"""``CupyBackend``: the array-API primitives on CuPy plus a CUDA fused-momentum kernel."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from minispore.backend.protocol import Array, Availability, MomentumStep, Shape
+from minispore_cupy.momentum import FusedMomentum
+from minispore_numpy.array_api import ArrayApiBackend
+
+INSTALL_HINT = "pip install 'minispore[cuda]' (CuPy for CUDA 13) on a machine with an NVIDIA GPU and driver"
+
+
+class CupyBackend(ArrayApiBackend):
+    """minispore's ``"GPU"`` device (``"GPU:1"`` for the second GPU)."""
+
+    device_target: ClassVar[str] = "GPU"
+    install_hint: ClassVar[str] = INSTALL_HINT
+
+    def __init__(self, device_index: int = 0) -> None:
+        import cupy
+
+        count = int(cupy.cuda.runtime.getDeviceCount())
+        if not 0 <= device_index < count:
+            raise ValueError(f"GPU:{device_index} does not exist: this machine has {count} CUDA device(s).")
+        super().__init__(cupy)
+        self._index = device_index
+        self._device = cupy.cuda.Device(device_index)
+        self._device.use()
+        self._momentum = FusedMomentum(cupy)
+
+    def __repr__(self) -> str:
+        return f"CupyBackend(GPU:{self._index})"
+
+    @classmethod
+    def availability(cls) -> Availability:
+        """Import CuPy and ask the CUDA runtime for devices; never raises."""
+        try:
+            import cupy
+        except Exception as exc:  # ImportError, or a broken CUDA library
+            return Availability(False, f"CuPy cannot be imported ({type(exc).__name__}: {exc}); {INSTALL_HINT}")
+        try:
+            count = int(cupy.cuda.runtime.getDeviceCount())
+        except Exception as exc:
+            return Availability(False, f"no CUDA device answered ({type(exc).__name__}: {exc})")
+        if count == 0:
+            return Availability(False, "the CUDA runtime reports no device")
+        return Availability(True)
+
+    @property
+    def device_index(self) -> int:
+        return self._index
+
+    def from_numpy(self, array: np.ndarray[Any, Any]) -> Array:
+        with self._device:
+            return self.xp.array(array, order="C", copy=True)
+
+    def to_numpy(self, x: Array) -> np.ndarray[Any, Any]:
+        out: np.ndarray[Any, Any] = self.xp.asnumpy(x)
+        return out
+
+    def synchronize(self) -> None:
+        self._device.synchronize()
+
+    def scatter_add(self, shape: Shape, indices: Array, values: Array, axis: int) -> Array:
+        import cupyx
+
+        out = self.xp.zeros(shape, dtype=values.dtype)
+        flat = values.reshape(tuple(shape[:axis]) + (indices.size,) + tuple(shape[axis + 1 :]))
+        cupyx.scatter_add(out, (slice(None),) * axis + (indices.reshape(-1),), flat)
+        return out
+
+    def fused_momentum(self, param: Array, moment: Array, grad: Array, step: MomentumStep) -> None:
+        self._momentum(param, moment, grad, step)

@@ -1,0 +1,102 @@
+"""LeNet5 training-step benchmark: forward, backward and nn.Momentum on each device.
+
+Times one ``value_and_grad`` + optimizer step on random 32x32 digits, interleaved across
+minispore's available devices and PyTorch eager (when installed) on the same machine.
+
+    python benchmarks/lenet_step.py [--batch-sizes 32 256] [--devices CPU OpenCL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples" / "lenet5"))
+
+import minispore as ms  # noqa: E402
+from lenet import LeNet5  # noqa: E402
+from minispore import nn  # noqa: E402
+from minispore.backend import available_backends  # noqa: E402
+from timing import Contender, format_time, interleave  # noqa: E402
+
+
+def _batch(batch_size: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((batch_size, 1, 32, 32)).astype(np.float32), rng.integers(0, 10, batch_size).astype(np.int32)
+
+
+def minispore_step(device: str, batch_size: int) -> Contender:
+    ms.set_device(device)
+    ms.set_seed(0)
+    net = LeNet5()
+    net.set_train()
+    loss_fn = nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean")
+    opt = nn.Momentum(net.trainable_params(), 0.01, 0.9)
+    x, y = (ms.Tensor(a) for a in _batch(batch_size))
+
+    def forward(data: ms.Tensor, label: ms.Tensor) -> ms.Tensor:
+        out: ms.Tensor = loss_fn(net(data), label)
+        return out
+
+    grad_fn = ms.value_and_grad(forward, None, opt.parameters)
+
+    def step() -> None:
+        _, grads = grad_fn(x, y)
+        opt(grads)
+
+    return Contender(f"minispore {device}", step, x.backend.synchronize)
+
+
+def torch_step(batch_size: int) -> Contender | None:
+    try:
+        import torch
+    except ImportError:
+        print("torch not installed: skipping the PyTorch eager comparison")
+        return None
+    torch.set_num_threads(os.cpu_count() or 1)
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 6, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2, 2),
+        torch.nn.Conv2d(6, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2, 2), torch.nn.Flatten(),
+        torch.nn.Linear(400, 120), torch.nn.ReLU(), torch.nn.Linear(120, 84), torch.nn.ReLU(), torch.nn.Linear(84, 10),
+    )
+    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    x_np, y_np = _batch(batch_size)
+    x, y = torch.from_numpy(x_np), torch.from_numpy(y_np).long()
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step() -> None:
+        opt.zero_grad()
+        loss_fn(net(x), y).backward()
+        opt.step()
+
+    return Contender("PyTorch eager", step)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    usable = [name for name, avail in available_backends().items() if avail.available]
+    parser.add_argument("--devices", nargs="+", default=usable, help=f"minispore devices (default: {usable})")
+    parser.add_argument("--batch-sizes", nargs="+", type=int, default=[32, 256])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    for batch_size in args.batch_sizes:
+        makers: list[Callable[[], Contender | None]] = [lambda d=d: minispore_step(d, batch_size) for d in args.devices]
+        makers.append(lambda: torch_step(batch_size))
+        contenders = [c for c in (make() for make in makers) if c is not None]
+        interleave(contenders, rounds=args.rounds, repeat=max(1, 256 // batch_size))
+        torch_time = next((c.median for c in contenders if c.name == "PyTorch eager"), None)
+        print(f"\n== LeNet5 training step, batch {batch_size} ==")
+        print(f"{'contender':24s} {'per step':>12s} {'images/s':>10s} {'vs PyTorch':>11s}")
+        for c in contenders:
+            ratio = f"{c.median / torch_time:10.2f}x" if torch_time else "-"
+            print(f"{c.name:24s} {format_time(c.median):>12s} {batch_size / c.median:10.0f} {ratio:>11s}")
+
+
+if __name__ == "__main__":
+    main()
