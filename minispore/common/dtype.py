@@ -69,7 +69,7 @@ def to_dtype(value: DTypeLike) -> DType:
     if isinstance(value, DType):
         return value
     try:
-        npd = np.dtype(value)  # type: ignore[arg-type]
+        npd = np.dtype(value)
     except TypeError as exc:
         raise TypeError(f"Expected a dtype such as ms.float32, but got {value!r}.") from exc
     found = _BY_NUMPY.get(npd)
@@ -80,10 +80,19 @@ def to_dtype(value: DTypeLike) -> DType:
 
 
 def from_numpy_dtype(npd: np.dtype[Any]) -> DType:
-    """The :class:`DType` of a NumPy dtype that minispore stores."""
-    return to_dtype(npd)
+    """The :class:`DType` of a NumPy dtype that minispore stores (a dict look-up: hot path)."""
+    found = _BY_NUMPY.get(npd)
+    return found if found is not None else to_dtype(npd)
 
 
 def promote(a: DType, b: DType) -> DType:
-    """The result dtype of an operation on two tensors (NumPy's promotion table)."""
+    """The result dtype of an operation on two tensors, by MindSpore's rule.
+
+    A float tensor meeting an int or bool tensor keeps its float type (Int64 with Float32
+    gives Float32, where NumPy would give Float64); otherwise NumPy's table applies, which
+    agrees with MindSpore's order ``bool < uint8 < int8 < … < float64`` and its
+    ``int8 + uint8 -> int16``.
+    """
+    if a.is_floating != b.is_floating:
+        return a if a.is_floating else b
     return to_dtype(np.promote_types(a.np_dtype, b.np_dtype))

@@ -137,26 +137,15 @@ class Momentum(Optimizer):
                 f"parameters but got {len(gradients)} gradients. Pass one gradient per optimizer.parameters entry."
             )
         for p, g in zip(self.parameters, gradients):
-            if not isinstance(g, Tensor):
-                raise TypeError(f"For 'Momentum', the gradient of '{p.name}' must be a Tensor, but got {type(g).__name__}.")
-            if p.dtype not in _FLOATS:
-                raise TypeError(
-                    f"For 'ApplyMomentum', the parameter '{p.name}' must be float16, float32 or float64, but got {p.dtype}."
-                )
-            if g.shape != p.shape:
-                raise ValueError(
-                    f"For primitive[ApplyMomentum], the gradient_shape must be equal to variable_shape which is "
-                    f"{list(p.shape)}, but got {list(g.shape)} (parameter '{p.name}')."
-                )
-            if g.dtype not in _FLOATS or (p.dtype == mstype.float32 and g.dtype == mstype.float64):
-                raise TypeError(
-                    f"Data type conversion is not supported for a 'Parameter': the gradient of '{p.name}' is "
-                    f"{g.dtype} but the parameter is {p.dtype}. Cast the gradient to {p.dtype}."
-                )
-            if g.backend is not p.backend:
-                raise ValueError(
-                    f"For 'Momentum', the gradient of '{p.name}' is on {g.device} but the parameter is on {p.device}."
-                )
+            # The common case (same shape, dtype and device) costs three comparisons.
+            if not (
+                isinstance(g, Tensor)
+                and g._data.shape == p._data.shape
+                and g._data.dtype == p._data.dtype
+                and g._backend is p._backend
+                and p._data.dtype.kind == "f"
+            ):
+                _check_gradient(p, g)
         return tuple(gradients)
 
     # the step ----------------------------------------------------------------------------
@@ -191,6 +180,26 @@ class Momentum(Optimizer):
                     self.grad_centralization_flags[i], grad_scale, self.use_nesterov,
                 )
         return (True,) * len(self.parameters)
+
+
+def _check_gradient(p: Parameter, g: Any) -> None:
+    """The full check of one gradient, with MindSpore's exception types (spec §1.2, §1.4)."""
+    if not isinstance(g, Tensor):
+        raise TypeError(f"For 'Momentum', the gradient of '{p.name}' must be a Tensor, but got {type(g).__name__}.")
+    if p.dtype not in _FLOATS:
+        raise TypeError(f"For 'ApplyMomentum', the parameter '{p.name}' must be float16, float32 or float64, but got {p.dtype}.")
+    if g.shape != p.shape:
+        raise ValueError(
+            f"For primitive[ApplyMomentum], the gradient_shape must be equal to variable_shape which is "
+            f"{list(p.shape)}, but got {list(g.shape)} (parameter '{p.name}')."
+        )
+    if g.dtype not in _FLOATS or (p.dtype == mstype.float32 and g.dtype == mstype.float64):
+        raise TypeError(
+            f"Data type conversion is not supported for a 'Parameter': the gradient of '{p.name}' is "
+            f"{g.dtype} but the parameter is {p.dtype}. Cast the gradient to {p.dtype}."
+        )
+    if g.backend is not p.backend:
+        raise ValueError(f"For 'Momentum', the gradient of '{p.name}' is on {g.device} but the parameter is on {p.device}.")
 
 
 def reference_update(

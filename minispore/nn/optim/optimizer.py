@@ -143,5 +143,6 @@ class Optimizer(Cell):
         return Tensor(self.groups[0].weight_decay.value_at(step))
 
     def _increment_step(self, step: int) -> None:
-        self.global_step.set_data(Tensor(np.array([step + 1], dtype=np.int32)))
+        counter = self.global_step
+        counter._rebind(counter.backend.from_numpy(np.array([step + 1], dtype=np.int32)), counter.backend)
 
