@@ -32,6 +32,7 @@ from minispore.context import (
 from minispore.grad import grad, value_and_grad
 from minispore import amp, nn, ops, train
 from minispore.train import Model
+from minispore.train.serialization import load_checkpoint, load_param_into_net, save_checkpoint
 
 float_ = float32
 int_ = int64
@@ -61,8 +62,11 @@ __all__ = [
     "int64",
     "int8",
     "int_",
+    "load_checkpoint",
+    "load_param_into_net",
     "nn",
     "ops",
+    "save_checkpoint",
     "set_context",
     "set_device",
     "set_seed",

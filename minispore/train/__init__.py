@@ -12,6 +12,7 @@ from minispore.train.callback import (
     TimeMonitor,
 )
 from minispore.train.model import Model
+from minispore.train.serialization import load_checkpoint, load_param_into_net, save_checkpoint
 
 __all__ = [
     "Accuracy",
@@ -28,4 +29,7 @@ __all__ = [
     "Top1CategoricalAccuracy",
     "Top5CategoricalAccuracy",
     "TimeMonitor",
+    "load_checkpoint",
+    "load_param_into_net",
+    "save_checkpoint",
 ]
