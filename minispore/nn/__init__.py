@@ -10,6 +10,8 @@ from minispore.nn.dynamic_lr import (
     polynomial_decay_lr,
     warmup_lr,
 )
+from minispore.nn.layer import *  # noqa: F403
+from minispore.nn.layer import __all__ as _layer_all
 from minispore.nn.learning_rate_schedule import (
     CosineDecayLR,
     ExponentialDecayLR,
@@ -19,8 +21,6 @@ from minispore.nn.learning_rate_schedule import (
     PolynomialDecayLR,
     WarmUpLR,
 )
-from minispore.nn.layer import *  # noqa: F403
-from minispore.nn.layer import __all__ as _layer_all
 from minispore.nn.loss import *  # noqa: F403
 from minispore.nn.loss import __all__ as _loss_all
 from minispore.nn.metrics import (

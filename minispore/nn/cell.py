@@ -32,6 +32,9 @@ class Cell:
     """
 
     training: bool
+    _params: OrderedDict[str, Any]
+    _cells: OrderedDict[str, Cell]
+    _auto_prefix: bool
 
     def __init__(self, auto_prefix: bool = True, flags: dict[str, Any] | None = None) -> None:
         object.__setattr__(self, "_params", OrderedDict())
@@ -57,7 +60,6 @@ class Cell:
         if isinstance(value, Parameter):
             if value._auto_named:
                 value.name = name
-                value._auto_named = False
             params[name] = value
         elif isinstance(value, ParameterTuple):
             params[name] = value

@@ -69,6 +69,20 @@ from minispore.ops.math import (
     tanh,
     where,
 )
+from minispore.ops.nn_functional import (
+    avg_pool2d,
+    batch_norm,
+    conv2d,
+    cross_entropy,
+    dense,
+    dropout,
+    l1_loss,
+    log_softmax,
+    max_pool2d,
+    mse_loss,
+    softmax,
+    softmax_cross_entropy,
+)
 
 __all__ = [
     "abs",
@@ -137,4 +151,16 @@ __all__ = [
     "where",
     "zeros",
     "zeros_like",
+    "avg_pool2d",
+    "batch_norm",
+    "conv2d",
+    "cross_entropy",
+    "dense",
+    "dropout",
+    "l1_loss",
+    "log_softmax",
+    "max_pool2d",
+    "mse_loss",
+    "softmax",
+    "softmax_cross_entropy",
 ]

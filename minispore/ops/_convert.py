@@ -61,7 +61,7 @@ def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
     """``None`` (all axes), an int or a sequence of ints as sorted non-negative axes."""
     if axis is None:
         return tuple(range(ndim))
-    items = (axis,) if isinstance(axis, int) else tuple(axis)
+    items = (axis,) if not isinstance(axis, list | tuple) else tuple(axis)
     out = []
     for a in items:
         if not isinstance(a, int | np.integer) or isinstance(a, bool):

@@ -43,6 +43,8 @@ def _resolve_shape(x: Tensor, shape: tuple[int, ...]) -> tuple[int, ...]:
 
 def transpose(x: Tensor, perm: Sequence[int]) -> Tensor:
     """Permute the axes of ``x``."""
+    if builtins.any(not -x.ndim <= int(p) < x.ndim for p in perm):
+        raise ValueError(f"For 'Transpose', 'perm' {tuple(perm)} holds an axis out of range for rank {x.ndim}.")
     axes = tuple(int(p) % builtins.max(x.ndim, 1) for p in perm)
     if sorted(axes) != list(range(x.ndim)):
         raise ValueError(f"For 'Transpose', 'perm' must permute the {x.ndim} axes, but got {tuple(perm)}.")
@@ -54,7 +56,7 @@ permute = transpose
 
 def swapaxes(x: Tensor, axis0: int, axis1: int) -> Tensor:
     perm = list(range(x.ndim))
-    a, b = axis0 % x.ndim, axis1 % x.ndim
+    (a,), (b,) = normalize_axes(axis0, x.ndim, "Swapaxes"), normalize_axes(axis1, x.ndim, "Swapaxes")
     perm[a], perm[b] = perm[b], perm[a]
     return transpose(x, perm)
 
@@ -112,7 +114,9 @@ def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("For 'Concat', 'tensors' must not be empty.")
     first = tensors[0]
-    ax = axis % builtins.max(first.ndim, 1)
+    if first.ndim == 0:
+        raise ValueError("For 'Concat', the tensors must have at least 1 dimension; use ops.stack for scalars.")
+    (ax,) = normalize_axes(axis, first.ndim, "Concat")
     dtype = first.dtype
     for t in tensors[1:]:
         dtype = mstype.promote(dtype, t.dtype)
@@ -139,7 +143,7 @@ def gather(x: Tensor, indices: Any, axis: int = 0) -> Tensor:
     idx = on_backend(indices, x)
     if idx.dtype not in (mstype.int32, mstype.int64):
         raise TypeError(f"For 'Gather', 'indices' must be int32 or int64, but got {idx.dtype}.")
-    ax = axis % builtins.max(x.ndim, 1)
+    (ax,) = normalize_axes(axis, x.ndim, "Gather")
     host = idx.asnumpy()
     if host.size and (host.min() < -x.shape[ax] or host.max() >= x.shape[ax]):
         raise IndexError(

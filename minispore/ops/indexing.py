@@ -11,19 +11,26 @@ from typing import Any
 
 import numpy as np
 
-from minispore.backend.protocol import IndexKey
+from minispore.backend.protocol import Array, IndexKey
 from minispore.common.tensor import Tensor
 from minispore.functions import movement
 from minispore.ops._convert import on_backend
 
 
 class _Plan:
-    """A normalized key: the basic part, where ``None`` adds axes, and one gather."""
+    """A normalized key: the basic part, where ``None`` adds axes, and one gather.
 
-    def __init__(self, key: IndexKey, result_shape: tuple[int, ...], gather: tuple[int, Any] | None) -> None:
+    ``gather_first`` is NumPy's rule for an array index separated from an integer index by
+    a slice or ``None`` (``x[0, :, [1, 2]]``): the gathered axes then come first.
+    """
+
+    def __init__(
+        self, key: IndexKey, result_shape: tuple[int, ...], gather: tuple[int, Any] | None, gather_first: bool
+    ) -> None:
         self.key = key
         self.result_shape = result_shape
         self.gather = gather
+        self.gather_first = gather_first
 
 
 def _is_array_index(item: Any) -> bool:
@@ -46,8 +53,9 @@ def _plan(shape: tuple[int, ...], key: Any) -> _Plan:
     basic: list[int | slice] = []
     result: list[int] = []
     gather: tuple[int, Any] | None = None
+    advanced: list[int] = []
     dim = 0
-    for it in items:
+    for position, it in enumerate(items):
         if it is None:
             result.append(1)
             continue
@@ -59,6 +67,7 @@ def _plan(shape: tuple[int, ...], key: Any) -> _Plan:
             if not -n <= i < n:
                 raise IndexError(f"Index {i} is out of bounds for axis {dim} with size {n}.")
             basic.append(i % n)
+            advanced.append(position)
         elif isinstance(it, slice):
             start, stop, step = it.indices(n)
             if step < 0:
@@ -72,10 +81,12 @@ def _plan(shape: tuple[int, ...], key: Any) -> _Plan:
             basic.append(slice(0, n, 1))
             gather = (len(result), it)
             result.append(n)
+            advanced.append(position)
         else:
             raise IndexError(f"Tensors are indexed by ints, slices, None, '...' or an int array, not {type(it).__name__}.")
         dim += 1
-    return _Plan(tuple(basic), tuple(result), gather)
+    separated = bool(advanced) and advanced[-1] - advanced[0] + 1 != len(advanced)
+    return _Plan(tuple(basic), tuple(result), gather, gather is not None and separated)
 
 
 def getitem(x: Tensor, key: Any) -> Tensor:
@@ -91,6 +102,12 @@ def getitem(x: Tensor, key: Any) -> Tensor:
 
         axis, idx = plan.gather
         out = gather(out, idx, axis)
+        if plan.gather_first and axis > 0:
+            from minispore.ops.array import transpose
+
+            width = out.ndim - len(plan.result_shape) + 1
+            moved = list(range(axis, axis + width))
+            out = transpose(out, moved + [d for d in range(out.ndim) if d not in moved])
     return out
 
 
@@ -108,7 +125,24 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         data = x.backend.broadcast_to(x.backend.reshape(data, _squeeze_to(v.shape, len(target))), target)
     except ValueError as exc:
         raise ValueError(f"For 'setitem', a value of shape {v.shape} cannot fill an index of shape {target}.") from exc
-    x.backend.setitem(x._data, plan.key, data)
+    x.backend.setitem(_writable(x), plan.key, data)
+
+
+def _writable(x: Tensor) -> Array:
+    """``x``'s storage, first replaced by a private copy unless ``x`` is a Parameter.
+
+    An operation's result may share storage with other tensors (a reshape is a view on
+    NumPy) or be read-only (a broadcast), and the backend protocol lets callers write only
+    into arrays they made with ``full`` or ``view``. A Parameter owns its storage, which may
+    be a view of an optimizer's flat buffer, so it is written in place.
+    """
+    from minispore.common.parameter import Parameter  # parameter -> tensor -> ops -> here: a cycle
+
+    if not isinstance(x, Parameter):
+        fresh = x.backend.full(x.shape, 0, x.dtype.np_dtype)
+        x.backend.copy_into(fresh, x._data)
+        x._data = fresh
+    return x._data
 
 
 def _squeeze_to(shape: tuple[int, ...], ndim: int) -> tuple[int, ...]:

@@ -21,6 +21,7 @@ from minispore.testing.cases import (
     run_step_error_case,
     step_error_cases,
 )
+from minispore.testing.lenet import run_lenet_case
 
 
 def _checks() -> list[tuple[str, Callable[[], object]]]:
@@ -33,6 +34,7 @@ def _checks() -> list[tuple[str, Callable[[], object]]]:
         checks.append((f"constructor/{case['id']}", lambda c=case: run_constructor_case(c)))
     for case in step_error_cases():
         checks.append((f"step_errors/{case['id']}", lambda c=case: run_step_error_case(c)))
+    checks.append(("lenet/lenet5_plain", run_lenet_case))
     return checks
 
 
