@@ -9,8 +9,9 @@ import ctypes
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -36,11 +37,28 @@ def build() -> Callable[[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[
     (tmp / "momentum.c").write_text(SOURCE)
     lib_path = tmp / "momentum.so"
     subprocess.run(
-        [cc, "-O3", "-march=native", "-ffp-contract=off", "-shared", "-fPIC", "-o", str(lib_path), str(tmp / "momentum.c")],
+        [
+            cc,
+            "-O3",
+            "-march=native",
+            "-ffp-contract=off",
+            "-shared",
+            "-fPIC",
+            "-o",
+            str(lib_path),
+            str(tmp / "momentum.c"),
+        ],
         check=True,
     )
     lib = ctypes.CDLL(str(lib_path))
-    lib.momentum.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_float, ctypes.c_float]
+    lib.momentum.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+        ctypes.c_float,
+        ctypes.c_float,
+    ]
 
     def run(p: np.ndarray[Any, Any], v: np.ndarray[Any, Any], g: np.ndarray[Any, Any], lr: float, u: float) -> None:
         lib.momentum(p.ctypes.data, v.ctypes.data, g.ctypes.data, p.size, lr, u)

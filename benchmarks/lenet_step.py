@@ -12,23 +12,26 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples" / "lenet5"))
 
-import minispore as ms  # noqa: E402
-from lenet import LeNet5  # noqa: E402
-from minispore import nn  # noqa: E402
-from minispore.backend import available_backends  # noqa: E402
-from timing import Contender, format_time, interleave  # noqa: E402
+from lenet import LeNet5
+from timing import Contender, format_time, interleave
+
+import minispore as ms
+from minispore import nn
+from minispore.backend import available_backends
 
 
 def _batch(batch_size: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     rng = np.random.default_rng(0)
-    return rng.standard_normal((batch_size, 1, 32, 32)).astype(np.float32), rng.integers(0, 10, batch_size).astype(np.int32)
+    return rng.standard_normal((batch_size, 1, 32, 32)).astype(np.float32), rng.integers(0, 10, batch_size).astype(
+        np.int32
+    )
 
 
 def minispore_step(device: str, batch_size: int) -> Contender:
@@ -61,9 +64,18 @@ def torch_step(batch_size: int) -> Contender | None:
         return None
     torch.set_num_threads(os.cpu_count() or 1)
     net = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 6, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2, 2),
-        torch.nn.Conv2d(6, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2, 2), torch.nn.Flatten(),
-        torch.nn.Linear(400, 120), torch.nn.ReLU(), torch.nn.Linear(120, 84), torch.nn.ReLU(), torch.nn.Linear(84, 10),
+        torch.nn.Conv2d(1, 6, 5),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2, 2),
+        torch.nn.Conv2d(6, 16, 5),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2, 2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(400, 120),
+        torch.nn.ReLU(),
+        torch.nn.Linear(120, 84),
+        torch.nn.ReLU(),
+        torch.nn.Linear(84, 10),
     )
     opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
     x_np, y_np = _batch(batch_size)
@@ -86,9 +98,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     for batch_size in args.batch_sizes:
-        makers: list[Callable[[], Contender | None]] = [lambda d=d: minispore_step(d, batch_size) for d in args.devices]
-        makers.append(lambda: torch_step(batch_size))
-        contenders = [c for c in (make() for make in makers) if c is not None]
+        candidates = [minispore_step(d, batch_size) for d in args.devices] + [torch_step(batch_size)]
+        contenders = [c for c in candidates if c is not None]
         interleave(contenders, rounds=args.rounds, repeat=max(1, 256 // batch_size))
         torch_time = next((c.median for c in contenders if c.name == "PyTorch eager"), None)
         print(f"\n== LeNet5 training step, batch {batch_size} ==")

@@ -22,12 +22,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import minispore as ms  # noqa: E402
-from c_yardstick import build as build_c_loop  # noqa: E402
-from minispore import nn  # noqa: E402
-from minispore.backend import MomentumStep, available_backends  # noqa: E402
-from param_sets import PARAM_SETS, total_elements  # noqa: E402
-from timing import Contender, format_time, interleave  # noqa: E402
+from c_yardstick import build as build_c_loop
+from param_sets import PARAM_SETS, total_elements
+from timing import Contender, format_time, interleave
+
+import minispore as ms
+from minispore import nn
+from minispore.backend import MomentumStep, available_backends
 
 LR, MOMENTUM = 0.01, 0.9
 
@@ -120,7 +121,9 @@ def run(set_name: str, devices: list[str], rounds: int) -> None:
     c_time = next((c.median for c in contenders if c.name.startswith("C loop")), None)
     torch_fused = next((c.median for c in contenders if c.name == "torch SGD fused=True"), None)
     print(f"memory copy bandwidth (read + write): {copy_bw / 1e9:.1f} GB/s" if copy_bw else "")
-    print(f"{'contender':38s} {'per step':>12s} {'GB/s':>8s} {'of copy':>8s} {'vs C loop':>10s} {'vs torch fused':>15s}")
+    print(
+        f"{'contender':38s} {'per step':>12s} {'GB/s':>8s} {'of copy':>8s} {'vs C loop':>10s} {'vs torch fused':>15s}"
+    )
     for c in contenders:
         gbs = 20 * n / c.median / 1e9
         of_copy = f"{gbs * 1e9 / copy_bw:7.0%}" if copy_bw else "-"

@@ -45,7 +45,9 @@ class FixedLossScaleManager(LossScaleManager):
 
     def __init__(self, loss_scale: float = 128.0, drop_overflow_update: bool = True) -> None:
         if isinstance(loss_scale, bool) or not isinstance(loss_scale, int | float):
-            raise TypeError(f"For 'FixedLossScaleManager', 'loss_scale' must be a float, but got {type(loss_scale).__name__}.")
+            raise TypeError(
+                f"For 'FixedLossScaleManager', 'loss_scale' must be a float, but got {type(loss_scale).__name__}."
+            )
         if not loss_scale >= 1 or math.isinf(loss_scale):
             raise ValueError(
                 f"For 'FixedLossScaleManager', 'loss_scale' must be a finite number >= 1, but got {loss_scale}."
@@ -89,7 +91,11 @@ class DynamicLossScaleManager(LossScaleManager):
     bad_step_max = 1000
 
     def __init__(self, init_loss_scale: float = 2.0**24, scale_factor: float = 2, scale_window: int = 2000) -> None:
-        if isinstance(init_loss_scale, bool) or not isinstance(init_loss_scale, int | float) or not init_loss_scale >= 1:
+        if (
+            isinstance(init_loss_scale, bool)
+            or not isinstance(init_loss_scale, int | float)
+            or not init_loss_scale >= 1
+        ):
             raise ValueError(
                 f"For 'DynamicLossScaleManager', 'init_loss_scale' must be a number >= 1, but got {init_loss_scale!r}."
             )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
+from minispore_numpy.array_api import ArrayApiBackend
 
 from minispore.backend.protocol import Array, Availability, MomentumStep, Shape
 from minispore_cupy.momentum import FusedMomentum
-from minispore_numpy.array_api import ArrayApiBackend
 
 INSTALL_HINT = "pip install 'minispore[cuda]' (CuPy for CUDA 13) on a machine with an NVIDIA GPU and driver"
 

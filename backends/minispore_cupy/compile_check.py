@@ -30,8 +30,20 @@ def compile_all(arch: str = "sm_90") -> list[str]:
     with tempfile.TemporaryDirectory(prefix="minispore-nvcc-") as tmp:
         for variant in MOMENTUM_VARIANTS:
             out = Path(tmp) / ("momentum_" + "_".join(str(v) for v in variant) + ".ptx")
-            cmd = [nvcc, "--ptx", f"-arch={arch}", "--fmad=false", "-Werror", "all-warnings",
-                   *momentum_defines(*variant), "-I", str(kernel.parent), "-o", str(out), str(kernel)]
+            cmd = [
+                nvcc,
+                "--ptx",
+                f"-arch={arch}",
+                "--fmad=false",
+                "-Werror",
+                "all-warnings",
+                *momentum_defines(*variant),
+                "-I",
+                str(kernel.parent),
+                "-o",
+                str(out),
+                str(kernel),
+            ]
             result = subprocess.run(cmd, capture_output=True, text=True)
             if result.returncode != 0:
                 failures.append(f"{' '.join(cmd)}\n{result.stderr}")

@@ -53,8 +53,15 @@ class FusedMomentum:
         kernel = self._kernel(dtype_name, decay_count > 0, step.grad_scale is not None, step.nesterov)
         t = param.dtype.type
         args = (
-            param, moment, grad, cp.int64(n), cp.int64(decay_count),
-            t(step.lr), t(step.momentum), t(step.weight_decay), t(step.grad_scale or 1.0),
+            param,
+            moment,
+            grad,
+            cp.int64(n),
+            cp.int64(decay_count),
+            t(step.lr),
+            t(step.momentum),
+            t(step.weight_decay),
+            t(step.grad_scale or 1.0),
         )
         kernel(((n + THREADS - 1) // THREADS,), (THREADS,), args)
 

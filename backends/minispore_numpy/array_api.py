@@ -6,14 +6,15 @@ availability, transfer, synchronization and the fused optimizer update.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import ModuleType
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from minispore.backend.protocol import (
-    Array,
     ArgReduceOp,
+    Array,
     BinaryOp,
     IndexKey,
     ReduceOp,

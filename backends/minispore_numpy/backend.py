@@ -16,6 +16,7 @@ class NumpyBackend(ArrayApiBackend):
 
     device_target: ClassVar[str] = "CPU"
     install_hint: ClassVar[str] = "pip install minispore"
+
     def __init__(self, device_index: int = 0) -> None:
         if device_index != 0:
             raise ValueError(f"The CPU device has only index 0, but got {device_index}.")

@@ -94,8 +94,7 @@ def fused_momentum(
     workers = os.cpu_count() or 1
     chunk = -(-n // workers // BLOCK) * BLOCK
     futures = [
-        _executor().submit(_update_range, p, v, g, step, lo, min(lo + chunk, n), True)
-        for lo in range(0, n, chunk)
+        _executor().submit(_update_range, p, v, g, step, lo, min(lo + chunk, n), True) for lo in range(0, n, chunk)
     ]
     for f in futures:
         f.result()

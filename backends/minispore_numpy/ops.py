@@ -7,14 +7,15 @@ written once.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from minispore.backend.protocol import (
-    Array,
     ArgReduceOp,
+    Array,
     BinaryOp,
     IndexKey,
     ReduceOp,

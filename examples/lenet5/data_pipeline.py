@@ -21,7 +21,7 @@ def create_dataset(data_path: str | Path, usage: str, batch_size: int = 32, shuf
         batch_size: images per batch (the last partial batch is dropped).
         shuffle: shuffle (with a 10,000-image buffer) each epoch.
     """
-    mnist = ds.MnistDataset(str(data_path), usage=usage, shuffle=False)
+    mnist: Dataset = ds.MnistDataset(str(data_path), usage=usage, shuffle=False)
     mnist = mnist.map(operations=transforms.TypeCast(ms.int32), input_columns="label")
     mnist = mnist.map(operations=vision.Resize((32, 32), interpolation=vision.Inter.LINEAR), input_columns="image")
     mnist = mnist.map(operations=vision.Rescale(1.0 / 255.0, 0.0), input_columns="image")

@@ -12,12 +12,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import minispore as ms  # noqa: E402
-from data_pipeline import create_dataset  # noqa: E402
-from lenet import LeNet5  # noqa: E402
-from minispore import nn  # noqa: E402
-from minispore.train import Callback, CheckpointConfig, LossMonitor, Model, ModelCheckpoint, ProgressBar, RunContext  # noqa: E402
-from report import EpochRecord, TrainingReport, parse_args  # noqa: E402
+from data_pipeline import create_dataset
+from lenet import LeNet5
+from report import EpochRecord, TrainingReport, parse_args
+
+import minispore as ms
+from minispore import nn
+from minispore.train import Callback, CheckpointConfig, LossMonitor, Model, ModelCheckpoint, ProgressBar, RunContext
 
 
 class EvalEachEpoch(Callback):

@@ -11,11 +11,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import minispore as ms  # noqa: E402
-from data_pipeline import create_dataset  # noqa: E402
-from lenet import LeNet5  # noqa: E402
-from minispore import nn  # noqa: E402
-from report import EpochRecord, TrainingReport, parse_args  # noqa: E402
+from data_pipeline import create_dataset
+from lenet import LeNet5
+from report import EpochRecord, TrainingReport, parse_args
+
+import minispore as ms
+from minispore import nn
 
 
 def main() -> None:
@@ -30,14 +31,16 @@ def main() -> None:
     optimizer = nn.Momentum(net.trainable_params(), learning_rate=args.lr, momentum=args.momentum)
 
     def forward(data: ms.Tensor, label: ms.Tensor) -> tuple[ms.Tensor, ms.Tensor]:
-        logits = net(data)
-        return loss_fn(logits, label), logits
+        logits: ms.Tensor = net(data)
+        loss: ms.Tensor = loss_fn(logits, label)
+        return loss, logits
 
     grad_fn = ms.value_and_grad(forward, None, optimizer.parameters, has_aux=True)
 
     def train_step(data: ms.Tensor, label: ms.Tensor) -> ms.Tensor:
-        (loss, _), grads = grad_fn(data, label)
+        value, grads = grad_fn(data, label)
         optimizer(grads)
+        loss: ms.Tensor = value[0]
         return loss
 
     def test_accuracy() -> float:

@@ -9,7 +9,8 @@ child (``self.conv1 = nn.Conv2d(...)``) every parameter inside it gets the prefi
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from minispore.common.parameter import Parameter, ParameterTuple
 
@@ -48,8 +49,7 @@ class Cell:
             reg: OrderedDict[str, Any] = object.__getattribute__(self, kind)
         except AttributeError:
             raise RuntimeError(
-                f"{type(self).__name__}.__init__ must call super().__init__() before assigning "
-                "parameters or cells."
+                f"{type(self).__name__}.__init__ must call super().__init__() before assigning parameters or cells."
             ) from None
         return reg
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
-from typing import Callable
+from collections.abc import Callable
+from functools import partial
 
 import minispore as ms
 from minispore.testing.cases import (
@@ -28,12 +29,12 @@ def _checks() -> list[tuple[str, Callable[[], object]]]:
     checks: list[tuple[str, Callable[[], object]]] = []
     for case_id in optimizer_case_ids():
         for fused in (True, False):
-            checks.append((f"optimizer/{case_id}[{'fused' if fused else 'reference'}]",
-                           lambda c=case_id, f=fused: run_optimizer_case(c, fused=f)))
+            label = f"optimizer/{case_id}[{'fused' if fused else 'reference'}]"
+            checks.append((label, partial(run_optimizer_case, case_id, fused=fused)))
     for case in constructor_cases():
-        checks.append((f"constructor/{case['id']}", lambda c=case: run_constructor_case(c)))
+        checks.append((f"constructor/{case['id']}", partial(run_constructor_case, case)))
     for case in step_error_cases():
-        checks.append((f"step_errors/{case['id']}", lambda c=case: run_step_error_case(c)))
+        checks.append((f"step_errors/{case['id']}", partial(run_step_error_case, case)))
     checks.append(("lenet/lenet5_plain", run_lenet_case))
     return checks
 

@@ -94,13 +94,20 @@ def run_optimizer_case(case_id: str, fused: bool = True) -> CaseResult:
         lrs = lr_before if isinstance(lr_before, tuple) else (lr_before,) * len(order)
         for i, n in enumerate(order):
             np.testing.assert_allclose(
-                np.float32(lrs[i].asnumpy()), arrays["lr_used/" + n][k], rtol=LR_RTOL, err_msg=f"{case_id}: lr of {n} at {k}"
+                np.float32(lrs[i].asnumpy()),
+                arrays["lr_used/" + n][k],
+                rtol=LR_RTOL,
+                err_msg=f"{case_id}: lr of {n} at {k}",
             )
             got_p, got_v = params[n].asnumpy(), opt.moments[i].asnumpy()
             want_p, want_v = arrays["params/" + n][k], arrays["moments/" + n][k]
             assert got_p.dtype == want_p.dtype, f"{case_id}: {n} dtype {got_p.dtype} != {want_p.dtype}"
-            np.testing.assert_allclose(got_p, want_p, rtol=PARAM_RTOL, atol=PARAM_ATOL, err_msg=f"{case_id}: {n} step {k}")
-            np.testing.assert_allclose(got_v, want_v, rtol=PARAM_RTOL, atol=PARAM_ATOL, err_msg=f"{case_id}: moments.{n} step {k}")
+            np.testing.assert_allclose(
+                got_p, want_p, rtol=PARAM_RTOL, atol=PARAM_ATOL, err_msg=f"{case_id}: {n} step {k}"
+            )
+            np.testing.assert_allclose(
+                got_v, want_v, rtol=PARAM_RTOL, atol=PARAM_ATOL, err_msg=f"{case_id}: moments.{n} step {k}"
+            )
             exact = exact and np.array_equal(got_p, want_p) and np.array_equal(got_v, want_v)
         np.testing.assert_array_equal(opt.global_step.asnumpy(), np.array([arrays["global_step"][k]], np.int32))
     assert expected_error is None, f"{case_id}: expected an error at step {expected_error['step']}"
@@ -155,7 +162,9 @@ def run_step_error_case(case: dict[str, Any]) -> CaseResult:
             assert case["outcome"] == "rejected" and k == case["failing_call"], (
                 f"{case['id']}: call {k} raised {_exception_name(exc)}: {exc}"
             )
-            assert _exception_name(exc) == case["exception"], f"{case['id']}: {_exception_name(exc)} != {case['exception']}"
+            assert _exception_name(exc) == case["exception"], (
+                f"{case['id']}: {_exception_name(exc)} != {case['exception']}"
+            )
             if case.get("params_unchanged"):
                 for a, b in zip(before, _state(opt)):
                     np.testing.assert_array_equal(a, b, err_msg=f"{case['id']}: state changed by the failing call")

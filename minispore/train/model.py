@@ -18,7 +18,9 @@ class _EpochBatches:
 
     def __init__(self, dataset: Any, epochs: int) -> None:
         self._dataset = dataset
-        self._iterator = dataset.create_tuple_iterator(num_epochs=epochs) if hasattr(dataset, "create_tuple_iterator") else None
+        self._iterator = (
+            dataset.create_tuple_iterator(num_epochs=epochs) if hasattr(dataset, "create_tuple_iterator") else None
+        )
 
     def epoch(self) -> Any:
         """The batches of the next epoch."""
@@ -148,7 +150,9 @@ class Model:
         if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch <= 0:
             raise ValueError(f"For 'Model.train', 'epoch' must be a positive int, but got {epoch!r}.")
         if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or not 0 <= initial_epoch < epoch:
-            raise ValueError(f"For 'Model.train', 'initial_epoch' must be an int in [0, {epoch}), but got {initial_epoch!r}.")
+            raise ValueError(
+                f"For 'Model.train', 'initial_epoch' must be an int in [0, {epoch}), but got {initial_epoch!r}."
+            )
         cbs = CallbackList(callbacks)
         params = CallbackParams(
             train_network=self._train_network,
@@ -193,7 +197,9 @@ class Model:
         return outputs
 
     # evaluation -----------------------------------------------------------------------
-    def eval(self, valid_dataset: Any, callbacks: Callback | list[Callback] | None = None, dataset_sink_mode: bool = False) -> dict[str, float]:
+    def eval(
+        self, valid_dataset: Any, callbacks: Callback | list[Callback] | None = None, dataset_sink_mode: bool = False
+    ) -> dict[str, float]:
         """Run the metrics over ``valid_dataset`` in evaluation mode.
 
         Returns:
@@ -203,7 +209,9 @@ class Model:
             ValueError: the Model was built without ``metrics``.
         """
         if not self._metrics or self._eval_network is None:
-            raise ValueError("For 'Model.eval', the Model needs 'metrics', e.g. Model(net, loss, opt, metrics={'accuracy'}).")
+            raise ValueError(
+                "For 'Model.eval', the Model needs 'metrics', e.g. Model(net, loss, opt, metrics={'accuracy'})."
+            )
         for metric in self._metrics.values():
             metric.clear()
         cbs = CallbackList(callbacks)

@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-
-import minispore as ms
-from minispore.backend import BackendUnavailableError, MomentumStep, available_backends
 from minispore_cupy import CupyBackend
 from minispore_cupy.kernels import MOMENTUM_VARIANTS, momentum_defines, source
 from minispore_numpy import NumpyBackend
+
+import minispore as ms
+from minispore.backend import BackendUnavailableError, MomentumStep, available_backends
 
 
 def test_import_does_not_need_cupy() -> None:
@@ -54,11 +54,11 @@ def _opencl_program(dtype_name: str, variant: tuple[str, bool, bool, bool]) -> s
         + defines
         + "#define MS_QUAL inline\n#define MS_GLOBAL __global\n#define MS_INDEX long\n"
         + header
-        + f"""
+        + """
 __kernel void momentum(__global MS_T* p, __global MS_T* v, __global const MS_T* g, long decay_count,
-                       MS_T lr, MS_T u, MS_T wd, MS_T gs) {{
+                       MS_T lr, MS_T u, MS_T wd, MS_T gs) {
     ms_momentum_element(p, v, g, get_global_id(0), decay_count, lr, u, wd, gs);
-}}
+}
 """
     )
 
@@ -81,8 +81,12 @@ def test_cuda_element_body_matches_numpy_on_opencl(variant: tuple[str, bool, boo
     n = 1000
     p, v, g = (rng.standard_normal(n).astype(dtype) for _ in range(3))
     step = MomentumStep(
-        lr=float(np.float32(0.05)), momentum=float(np.float32(0.9)), weight_decay=float(np.float32(0.01)) if decay else 0.0,
-        decay_count=400 if decay else 0, grad_scale=float(np.float32(1 / 8)) if scale else None, nesterov=nesterov,
+        lr=float(np.float32(0.05)),
+        momentum=float(np.float32(0.9)),
+        weight_decay=float(np.float32(0.01)) if decay else 0.0,
+        decay_count=400 if decay else 0,
+        grad_scale=float(np.float32(1 / 8)) if scale else None,
+        nesterov=nesterov,
     )
     want_p, want_v, want_g = p.copy(), v.copy(), g.copy()
     NumpyBackend().fused_momentum(want_p, want_v, want_g, step)
@@ -91,7 +95,14 @@ def test_cuda_element_body_matches_numpy_on_opencl(variant: tuple[str, bool, boo
     program = cl.Program(ctx, _opencl_program(dtype_name, variant)).build()
     t = dtype.type
     program.momentum(
-        queue, (n,), None, *bufs, np.int64(step.decay_count), t(step.lr), t(step.momentum), t(step.weight_decay),
+        queue,
+        (n,),
+        None,
+        *bufs,
+        np.int64(step.decay_count),
+        t(step.lr),
+        t(step.momentum),
+        t(step.weight_decay),
         t(step.grad_scale or 1.0),
     )
     got_p, got_v = np.empty_like(p), np.empty_like(v)

@@ -22,9 +22,7 @@ def _params(dtype: type = np.float32, seed: int = 0) -> list[ms.Parameter]:
 
 def _grads(params: list[ms.Parameter], step: int, dtype: Any = None) -> tuple[ms.Tensor, ...]:
     rng = np.random.default_rng(100 + step)
-    return tuple(
-        ms.Tensor(rng.standard_normal(p.shape).astype(dtype or p.dtype.np_dtype)) for p in params
-    )
+    return tuple(ms.Tensor(rng.standard_normal(p.shape).astype(dtype or p.dtype.np_dtype)) for p in params)
 
 
 class HalvingLR(LearningRateSchedule):
@@ -54,7 +52,9 @@ OPTIONS = list(
 
 
 @pytest.mark.parametrize(("grouped", "lr_kind", "wd", "ls", "nesterov"), OPTIONS)
-def test_fused_matches_reference(device: str, grouped: bool, lr_kind: str, wd: float, ls: float, nesterov: bool) -> None:
+def test_fused_matches_reference(
+    device: str, grouped: bool, lr_kind: str, wd: float, ls: float, nesterov: bool
+) -> None:
     lr: Any = {"const": 0.1, "list": [0.1, 0.08, 0.06, 0.04], "schedule": HalvingLR()}[lr_kind]
     fused_params, ref_params = _params(), _params()
     fused = _build(fused_params, grouped, lr, wd, ls, nesterov)

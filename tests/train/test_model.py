@@ -45,7 +45,9 @@ def _net(seed: int = 3) -> Net:
 
 
 def _snapshot(net: nn.Cell, opt: nn.Momentum) -> list[np.ndarray[Any, Any]]:
-    return [p.asnumpy() for p in net.get_parameters()] + [m.asnumpy() for m in opt.moments] + [opt.global_step.asnumpy()]
+    return (
+        [p.asnumpy() for p in net.get_parameters()] + [m.asnumpy() for m in opt.moments] + [opt.global_step.asnumpy()]
+    )
 
 
 def test_model_train_matches_a_manual_value_and_grad_loop(device: str) -> None:
@@ -181,7 +183,12 @@ def test_loss_monitor_format_and_invalid_loss(device: str, capsys: pytest.Captur
     model.train(2, _dataset(x, y), callbacks=[LossMonitor(1), TimeMonitor()])
     lines = capsys.readouterr().out.splitlines()
     loss_lines = [ln for ln in lines if ln.startswith("epoch")]
-    assert [ln.split(",")[0] for ln in loss_lines] == ["epoch: 1 step: 1", "epoch: 1 step: 2", "epoch: 2 step: 1", "epoch: 2 step: 2"]
+    assert [ln.split(",")[0] for ln in loss_lines] == [
+        "epoch: 1 step: 1",
+        "epoch: 1 step: 2",
+        "epoch: 2 step: 1",
+        "epoch: 2 step: 2",
+    ]
     assert all("loss is " in ln for ln in loss_lines)
     assert sum(ln.startswith("Train epoch time: ") and "per step time: " in ln for ln in lines) == 2
     bad_x, bad_y = _data(32, poison_batch=0)

@@ -13,8 +13,9 @@ segments.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -55,7 +56,11 @@ class FlatGroup:
     """
 
     def __init__(
-        self, params: Sequence[Parameter], moments: Sequence[Parameter], decay: Sequence[bool], centralize: Sequence[bool]
+        self,
+        params: Sequence[Parameter],
+        moments: Sequence[Parameter],
+        decay: Sequence[bool],
+        centralize: Sequence[bool],
     ) -> None:
         order = sorted(range(len(params)), key=lambda i: not decay[i])
         self._entries = [(params[i], moments[i], centralize[i]) for i in order]
@@ -69,7 +74,8 @@ class FlatGroup:
 
     @property
     def dtype(self) -> np.dtype[Any]:
-        return np.dtype(self.param_buffer.dtype)
+        dtype: np.dtype[Any] = np.dtype(self.param_buffer.dtype)
+        return dtype
 
     def _adopt(self) -> None:
         """(Re)build the buffers from the parameters' current data and bind the views."""

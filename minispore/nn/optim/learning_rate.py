@@ -36,7 +36,8 @@ class ConstantLR:
         return self.parameter
 
     def value_at(self, step: int) -> np.float32:
-        return np.float32(self.parameter.asnumpy().reshape(()))
+        value: np.float32 = np.float32(self.parameter.asnumpy().reshape(()))
+        return value
 
 
 class RoundedConstantLR(ConstantLR):
@@ -44,6 +45,8 @@ class RoundedConstantLR(ConstantLR):
 
     Computed in float32, so low-order bits are lost: 0.0123456 becomes 0.012345552.
     """
+
+    cell: Cell
 
     @classmethod
     def sharing(cls, constant: ConstantLR) -> RoundedConstantLR:
@@ -59,7 +62,8 @@ class RoundedConstantLR(ConstantLR):
 
     def value_at(self, step: int) -> np.float32:
         one = np.float32(1.0)
-        return np.float32(np.float32(super().value_at(step) + one) - one)
+        value: np.float32 = np.float32(np.float32(super().value_at(step) + one) - one)
+        return value
 
 
 class _RoundedLRCell(Cell):
@@ -82,7 +86,9 @@ class _IteratorLearningRate(Cell):
         self.learning_rate = Parameter(Tensor(values), name=name)
 
     def construct(self, global_step: Tensor) -> Tensor:
-        return Tensor(np.float32(ListLR.lookup(self.learning_rate.asnumpy(), int(global_step.asnumpy().reshape(-1)[0]))))
+        return Tensor(
+            np.float32(ListLR.lookup(self.learning_rate.asnumpy(), int(global_step.asnumpy().reshape(-1)[0])))
+        )
 
 
 class ListLR:
@@ -117,7 +123,8 @@ class ListLR:
                 f"The dynamic learning rate has {values.shape[0]} entries and global_step is {step}: "
                 "give at least as many rates as optimizer steps, or use a LearningRateSchedule."
             )
-        return np.float32(values[step])
+        value: np.float32 = np.float32(values[step])
+        return value
 
     def value_at(self, step: int) -> np.float32:
         return self.lookup(self.cell.learning_rate.asnumpy(), step)
@@ -137,7 +144,8 @@ class ScheduleLR:
 
     def value_at(self, step: int) -> np.float32:
         out = self.schedule(Tensor(np.array([step], dtype=np.int32)))
-        return np.float32(np.asarray(out.asnumpy(), dtype=np.float32).reshape(-1)[0])
+        value: np.float32 = np.float32(np.asarray(out.asnumpy(), dtype=np.float32).reshape(-1)[0])
+        return value
 
 
 LearningRate = ConstantLR | ListLR | ScheduleLR

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -176,8 +177,15 @@ class Momentum(Optimizer):
             for i, (p, v, grad) in enumerate(zip(self.parameters, self.moments, grads)):
                 g = self._group_index[i]
                 reference_update(
-                    p, v, grad, float(lrs[g]), momentum, float(wds[g]) if self.decay_flags[i] else None,
-                    self.grad_centralization_flags[i], grad_scale, self.use_nesterov,
+                    p,
+                    v,
+                    grad,
+                    float(lrs[g]),
+                    momentum,
+                    float(wds[g]) if self.decay_flags[i] else None,
+                    self.grad_centralization_flags[i],
+                    grad_scale,
+                    self.use_nesterov,
                 )
         return (True,) * len(self.parameters)
 
@@ -187,7 +195,9 @@ def _check_gradient(p: Parameter, g: Any) -> None:
     if not isinstance(g, Tensor):
         raise TypeError(f"For 'Momentum', the gradient of '{p.name}' must be a Tensor, but got {type(g).__name__}.")
     if p.dtype not in _FLOATS:
-        raise TypeError(f"For 'ApplyMomentum', the parameter '{p.name}' must be float16, float32 or float64, but got {p.dtype}.")
+        raise TypeError(
+            f"For 'ApplyMomentum', the parameter '{p.name}' must be float16, float32 or float64, but got {p.dtype}."
+        )
     if g.shape != p.shape:
         raise ValueError(
             f"For primitive[ApplyMomentum], the gradient_shape must be equal to variable_shape which is "
@@ -199,7 +209,9 @@ def _check_gradient(p: Parameter, g: Any) -> None:
             f"{g.dtype} but the parameter is {p.dtype}. Cast the gradient to {p.dtype}."
         )
     if g.backend is not p.backend:
-        raise ValueError(f"For 'Momentum', the gradient of '{p.name}' is on {g.device} but the parameter is on {p.device}.")
+        raise ValueError(
+            f"For 'Momentum', the gradient of '{p.name}' is on {g.device} but the parameter is on {p.device}."
+        )
 
 
 def reference_update(

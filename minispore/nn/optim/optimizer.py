@@ -7,7 +7,8 @@ owns ``global_step``. Subclasses implement ``construct(gradients)``.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from minispore.common.parameter import Parameter, ParameterTuple
 from minispore.common.tensor import Tensor
 from minispore.nn.cell import Cell, CellList
 from minispore.nn.optim._checks import as_float_at_least
-from minispore.nn.optim.learning_rate import ConstantLR, LearningRate, ListLR, RoundedConstantLR, parse_learning_rate
+from minispore.nn.optim.learning_rate import ConstantLR, LearningRate, RoundedConstantLR, parse_learning_rate
 from minispore.nn.optim.param_groups import ParameterGroup, check_parameters, parse_groups
 from minispore.nn.optim.weight_decay import default_decay_filter, parse_weight_decay
 
@@ -66,7 +67,9 @@ class Optimizer(Cell):
         self._parameters = ParameterTuple(ordered)
         self.decay_flags = tuple(self._decays(p, g) for p, g in zip(ordered, self._param_groups))
         self.grad_centralization_flags = tuple(g.grad_centralization for g in self._param_groups)
-        self.init_learning_rate = learning_rate.asnumpy().tolist() if isinstance(learning_rate, Tensor) else learning_rate
+        self.init_learning_rate = (
+            learning_rate.asnumpy().tolist() if isinstance(learning_rate, Tensor) else learning_rate
+        )
 
     def _decays(self, param: Parameter, group: ParameterGroup) -> bool:
         if not group.weight_decay.active:
@@ -128,7 +131,9 @@ class Optimizer(Cell):
 
         def one(p: Parameter) -> Any:
             if id(p) not in index:
-                raise ValueError(f"For 'get_lr_parameter', the parameter '{p.name}' is not optimized by this optimizer.")
+                raise ValueError(
+                    f"For 'get_lr_parameter', the parameter '{p.name}' is not optimized by this optimizer."
+                )
             return self._param_groups[index[id(p)]].lr.exposed
 
         if isinstance(param, Parameter):
@@ -145,4 +150,3 @@ class Optimizer(Cell):
     def _increment_step(self, step: int) -> None:
         counter = self.global_step
         counter._rebind(counter.backend.from_numpy(np.array([step + 1], dtype=np.int32)), counter.backend)
-

@@ -39,7 +39,8 @@ class FixedWeightDecay:
         return self.weight_decay > 0.0
 
     def value_at(self, step: int) -> np.float32:
-        return np.float32(self.scaled)
+        value: np.float32 = np.float32(self.scaled)
+        return value
 
 
 class DynamicWeightDecay:
@@ -55,7 +56,8 @@ class DynamicWeightDecay:
     def value_at(self, step: int) -> np.float32:
         out = self.cell(Tensor(np.array([step], dtype=np.int32)))
         value = np.asarray(out.asnumpy() if isinstance(out, Tensor) else out, dtype=np.float32).reshape(-1)[0]
-        return np.float32(value * self.loss_scale)
+        scaled: np.float32 = np.float32(value * self.loss_scale)
+        return scaled
 
 
 WeightDecay = FixedWeightDecay | DynamicWeightDecay

@@ -61,7 +61,9 @@ class CheckpointConfig:
         if format not in ("ckpt", "safetensors"):
             raise ValueError(f"For 'CheckpointConfig', 'format' must be 'ckpt' or 'safetensors', but got {format!r}.")
         if saved_network is not None and not isinstance(saved_network, Cell):
-            raise TypeError(f"For 'CheckpointConfig', 'saved_network' must be a Cell, but got {type(saved_network).__name__}.")
+            raise TypeError(
+                f"For 'CheckpointConfig', 'saved_network' must be a Cell, but got {type(saved_network).__name__}."
+            )
         self.integrated_save = integrated_save
         self.async_save = async_save
         self.saved_network = saved_network
@@ -83,9 +85,16 @@ class ModelCheckpoint(Callback):
         config: a :class:`CheckpointConfig`.
     """
 
-    def __init__(self, prefix: str = "CKP", directory: str | os.PathLike[str] | None = None, config: CheckpointConfig | None = None) -> None:
+    def __init__(
+        self,
+        prefix: str = "CKP",
+        directory: str | os.PathLike[str] | None = None,
+        config: CheckpointConfig | None = None,
+    ) -> None:
         if not isinstance(prefix, str) or not prefix or "/" in prefix:
-            raise ValueError(f"For 'ModelCheckpoint', 'prefix' must be a non-empty file-name prefix, but got {prefix!r}.")
+            raise ValueError(
+                f"For 'ModelCheckpoint', 'prefix' must be a non-empty file-name prefix, but got {prefix!r}."
+            )
         self._config = config or CheckpointConfig()
         self._directory = Path(directory) if directory is not None else Path.cwd()
         self._base_prefix = prefix

@@ -36,9 +36,7 @@ class LossMonitor(Callback):
 
     def __init__(self, per_print_times: int = 1) -> None:
         if isinstance(per_print_times, bool) or not isinstance(per_print_times, int) or per_print_times < 0:
-            raise ValueError(
-                f"For 'LossMonitor', 'per_print_times' must be an int >= 0, but got {per_print_times!r}."
-            )
+            raise ValueError(f"For 'LossMonitor', 'per_print_times' must be an int >= 0, but got {per_print_times!r}.")
         self._per_print_times = per_print_times
         self._last_print_time = 0
 

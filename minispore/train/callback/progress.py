@@ -39,7 +39,10 @@ class ProgressBar(Callback):
 
         params = run_context.original_args()
         self._bar = tqdm(
-            total=params.batch_num, desc=f"epoch {params.cur_epoch_num}/{params.epoch_num}", leave=self.leave, unit="step"
+            total=params.batch_num,
+            desc=f"epoch {params.cur_epoch_num}/{params.epoch_num}",
+            leave=self.leave,
+            unit="step",
         )
 
     def on_train_step_end(self, run_context: RunContext) -> None:
