@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from minispore.backend.protocol import Availability, Backend
 
@@ -55,14 +55,23 @@ class DeviceSpec:
 
 
 _lock = threading.Lock()
-_manual: dict[str, Callable[[], type[Backend]]] = {}
+
+
+class _Entry(NamedTuple):
+    """An installed backend: its device target as its provider spells it, and its loader."""
+
+    target: str
+    load: Callable[[], type[Backend]]
+
+
+_manual: dict[str, _Entry] = {}
 _instances: dict[tuple[str, int], Backend] = {}
 
 
-def _discovered() -> dict[str, Callable[[], type[Backend]]]:
-    found: dict[str, Callable[[], type[Backend]]] = {}
+def _discovered() -> dict[str, _Entry]:
+    found: dict[str, _Entry] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
-        found.setdefault(ep.name.lower(), ep.load)
+        found.setdefault(ep.name.lower(), _Entry(ep.name, ep.load))
     found.update(_manual)
     return found
 
@@ -74,26 +83,26 @@ def register_backend(target: str, loader: Callable[[], type[Backend]]) -> None:
     ``loader`` is called lazily and returns the backend class.
     """
     with _lock:
-        _manual[target.lower()] = loader
+        _manual[target.lower()] = _Entry(target, loader)
         for key in [k for k in _instances if k[0] == target.lower()]:
             del _instances[key]
 
 
-def _load(target: str, loader: Callable[[], type[Backend]]) -> type[Backend] | Availability:
+def _load(entry: _Entry) -> type[Backend] | Availability:
     try:
-        return loader()
+        return entry.load()
     except Exception as exc:  # a broken plugin must not break minispore
-        hint = _INSTALL_HINTS.get(target, "reinstall the package that provides it")
+        hint = _INSTALL_HINTS.get(entry.target.lower(), "reinstall the package that provides it")
         return Availability(False, f"its module failed to import ({type(exc).__name__}: {exc}); {hint}")
 
 
 def available_backends() -> dict[str, Availability]:
     """Every installed backend by device target, with whether it can run here and why not."""
     result: dict[str, Availability] = {}
-    for target, loader in sorted(_discovered().items()):
-        loaded = _load(target, loader)
+    for _, entry in sorted(_discovered().items()):
+        loaded = _load(entry)
         if isinstance(loaded, Availability):
-            result[target] = loaded
+            result[entry.target] = loaded
             continue
         try:
             result[loaded.device_target] = loaded.availability()
@@ -128,12 +137,13 @@ def get_backend(device: str) -> Backend:
         cached = _instances.get(key)
     if cached is not None:
         return cached
-    loader = _discovered().get(key[0])
-    if loader is None:
+    entry = _discovered().get(key[0])
+    if entry is None:
         raise BackendUnavailableError(
-            f"No backend is installed for device {device!r}. Installed devices:\n{_describe_installed()}"
+            f"No backend is installed for device {device!r}; install the package that provides it (it registers "
+            f"a {ENTRY_POINT_GROUP!r} entry point named {spec.target!r}). Installed devices:\n{_describe_installed()}"
         )
-    loaded = _load(key[0], loader)
+    loaded = _load(entry)
     if isinstance(loaded, Availability):
         raise BackendUnavailableError(f"The {spec.target} backend cannot be used: {loaded.reason}")
     avail = loaded.availability()

@@ -45,9 +45,8 @@ class Parameter(Tensor):
             self._node = None
         else:
             super().__init__(host_array(default_input))
-        self._name = ""
-        self._auto_named = name is None
         self.name = f"Parameter#{next(_auto_names)}" if name is None else name
+        self._auto_named = name is None
         self.requires_grad = requires_grad
         self.layerwise_parallel = layerwise_parallel
         self.parallel_optimizer = parallel_optimizer
@@ -61,6 +60,7 @@ class Parameter(Tensor):
         if not isinstance(value, str):
             raise TypeError(f"For 'Parameter', 'name' must be a str, but got {type(value).__name__}.")
         self._name = value
+        self._auto_named = False  # a name given by hand survives adoption by a Cell
 
     @property
     def requires_grad(self) -> bool:

@@ -38,10 +38,11 @@ def host_array(value: Any, dtype: DType | None = None) -> np.ndarray[Any, Any]:
     elif isinstance(value, numbers.Integral):
         arr = np.asarray(value, dtype=np.int64)
     elif isinstance(value, numbers.Real):
-        arr = np.asarray(value, dtype=np.float32)
+        # Parsed as float64 when a dtype is given, so Tensor(0.1, ms.float64) is exactly 0.1.
+        arr = np.asarray(value, dtype=np.float32 if dtype is None else np.float64)
     elif isinstance(value, list | tuple):
         arr = np.asarray([host_array(v) if isinstance(v, Tensor) else v for v in value])
-        if arr.dtype == np.float64:
+        if arr.dtype == np.float64 and dtype is None:
             arr = arr.astype(np.float32)
     else:
         raise TypeError(
@@ -157,7 +158,7 @@ class Tensor:
 
     @property
     def dtype(self) -> DType:
-        return mstype.from_numpy_dtype(np.dtype(self._data.dtype))
+        return mstype.from_numpy_dtype(self._data.dtype)
 
     @property
     def itemsize(self) -> int:
