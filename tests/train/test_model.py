@@ -227,3 +227,21 @@ def test_train_one_step_cell_returns_unscaled_loss(device: str) -> None:
     opt = nn.Momentum(net.trainable_params(), 0.05, 0.9, loss_scale=8.0)
     step = nn.TrainOneStepCell(nn.WithLossCell(net, loss_fn), opt, sens=8.0)
     assert float(step(ms.Tensor(x), ms.Tensor(y)).asnumpy()) == pytest.approx(expected, rel=1e-6)
+
+
+def test_progress_bar_draws_without_tqdm(device: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    from minispore.train import ProgressBar
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm now raises ImportError
+    x, y = _data(32)
+    net = _net()
+    opt = nn.Momentum(net.trainable_params(), 0.05, 0.9)
+    stream = io.StringIO()
+    Model(net, nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean"), opt).train(
+        2, _dataset(x, y), callbacks=[ProgressBar(stream=stream), ProgressBar(enable=False)]
+    )
+    text = stream.getvalue()
+    assert "epoch 1/2 [" in text and "epoch 2/2 [" in text and "2/2" in text and "loss=" in text
