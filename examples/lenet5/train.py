@@ -54,9 +54,12 @@ def main() -> None:
     model = Model(net, loss_fn, optimizer, metrics={"accuracy"})
 
     report = TrainingReport()
-    callbacks = [EvalEachEpoch(model, test_set, report, args.batch_size), LossMonitor(per_print_times=0)]
-    if not args.no_progress:
-        callbacks.append(ProgressBar())
+    # The bar goes first so that it closes its line before the epoch report prints.
+    callbacks = [
+        ProgressBar(enable=not args.no_progress),
+        EvalEachEpoch(model, test_set, report, args.batch_size),
+        LossMonitor(per_print_times=0),
+    ]
     if args.ckpt_dir is not None:
         config = CheckpointConfig(save_checkpoint_steps=train_set.get_dataset_size(), keep_checkpoint_max=args.epochs)
         callbacks.append(ModelCheckpoint(prefix="lenet5", directory=args.ckpt_dir, config=config))

@@ -31,7 +31,7 @@ class _TextBar:
             self._drawn = now
             self._draw(now)
 
-    def set_postfix(self, **values: str) -> None:
+    def set_postfix(self, refresh: bool = False, **values: str) -> None:
         self.postfix = ", ".join(f"{k}={v}" for k, v in values.items())
 
     def _draw(self, now: float) -> None:
@@ -43,7 +43,8 @@ class _TextBar:
         self.stream.flush()
 
     def close(self) -> None:
-        self._draw(time.perf_counter())
+        if self._drawn == 0.0 or self.count < self.total:
+            self._draw(time.perf_counter())
         self.stream.write("\n" if self.leave else "\r")
         self.stream.flush()
 
@@ -80,7 +81,7 @@ class ProgressBar(Callback):
             return
         loss = loss_value(run_context.original_args().net_outputs)
         if loss is not None:
-            self._bar.set_postfix(loss=f"{loss:.4f}")
+            self._bar.set_postfix(loss=f"{loss:.4f}", refresh=False)
         self._bar.update(1)
 
     def on_train_epoch_end(self, run_context: RunContext) -> None:
