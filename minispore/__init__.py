@@ -4,6 +4,7 @@ Change ``import mindspore as ms`` to ``import minispore as ms``; the rest of the
 stays as it is.
 """
 
+from minispore import amp, nn, ops, train
 from minispore.common import dtype
 from minispore.common.dtype import (
     DType,
@@ -30,7 +31,6 @@ from minispore.context import (
     set_seed,
 )
 from minispore.grad import grad, value_and_grad
-from minispore import amp, nn, ops, train
 from minispore.train import Model
 from minispore.train.serialization import load_checkpoint, load_param_into_net, save_checkpoint
 

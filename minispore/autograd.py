@@ -15,9 +15,9 @@ from __future__ import annotations
 import heapq
 import itertools
 import threading
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, Sequence, cast
-
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from minispore.backend.protocol import Array, Backend, BinaryOp
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from minispore.autograd import Tape, backward, recording
 from minispore.common.parameter import Parameter
@@ -131,7 +132,9 @@ def value_and_grad(
         inputs = []
         for p in positions:
             if not isinstance(args[p], Tensor):
-                raise TypeError(f"Argument {p} selected by 'grad_position' must be a Tensor, but got {type(args[p]).__name__}.")
+                raise TypeError(
+                    f"Argument {p} selected by 'grad_position' must be a Tensor, but got {type(args[p]).__name__}."
+                )
             inputs.append(args[p])
         watched = inputs + [w for w in params if w.requires_grad]
         tape = Tape(watched)

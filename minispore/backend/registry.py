@@ -14,9 +14,10 @@ probe decides whether it can run here.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from minispore.backend.protocol import Availability, Backend
 
@@ -48,9 +49,7 @@ class DeviceSpec:
             )
         name, _, idx = device.strip().partition(":")
         if idx and not idx.isdigit():
-            raise ValueError(
-                f"The device index in {device!r} must be a non-negative integer, as in 'OpenCL:1'."
-            )
+            raise ValueError(f"The device index in {device!r} must be a non-negative integer, as in 'OpenCL:1'.")
         return cls(name, int(idx) if idx else 0)
 
 

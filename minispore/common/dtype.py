@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -57,7 +57,7 @@ float64 = DType("Float64", np.dtype(np.float64))
 ALL: tuple[DType, ...] = (bool_, int8, int16, int32, int64, uint8, float16, float32, float64)
 _BY_NUMPY = {d.np_dtype: d for d in ALL}
 
-DTypeLike = Union[DType, np.dtype[Any], type, str]
+DTypeLike: TypeAlias = DType | np.dtype[Any] | type | str
 
 
 def to_dtype(value: DTypeLike) -> DType:

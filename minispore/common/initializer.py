@@ -8,7 +8,8 @@ numbers.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -194,7 +195,9 @@ _BY_NAME: dict[str, type[Initializer]] = {
 }
 
 
-def initializer(init: Initializer | str | float | Tensor, shape: Sequence[int] | int, dtype: DTypeLike = mstype.float32) -> Tensor:
+def initializer(
+    init: Initializer | str | float | Tensor, shape: Sequence[int] | int, dtype: DTypeLike = mstype.float32
+) -> Tensor:
     """A tensor of ``shape`` and ``dtype`` filled by ``init``.
 
     Args:
@@ -230,5 +233,7 @@ def initializer(init: Initializer | str | float | Tensor, shape: Sequence[int] |
             raise ValueError(f"For 'initializer', unknown init {init!r}; use one of {sorted(set(_BY_NAME))}.")
         init = cls()
     if not isinstance(init, Initializer):
-        raise TypeError(f"For 'initializer', 'init' must be an Initializer, str, number or Tensor, but got {type(init).__name__}.")
+        raise TypeError(
+            f"For 'initializer', 'init' must be an Initializer, str, number or Tensor, but got {type(init).__name__}."
+        )
     return Tensor(init.sample(dims, host_rng()).astype(want.np_dtype), dtype=want)

@@ -7,7 +7,8 @@ A Tensor holds a backend array and the backend that owns it. Arithmetic builds o
 from __future__ import annotations
 
 import numbers
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -119,7 +120,9 @@ class Tensor:
                 raise ValueError("For 'Tensor', 'shape' and 'init' go together and exclude 'input_data'.")
             host = host_array(input_data, want)
         if not backend.supports_dtype(host.dtype):
-            raise TypeError(f"The {backend.device_target} device does not support {mstype.from_numpy_dtype(host.dtype)}.")
+            raise TypeError(
+                f"The {backend.device_target} device does not support {mstype.from_numpy_dtype(host.dtype)}."
+            )
         self._data = backend.from_numpy(host)
         self._backend = backend
         self._node = None

@@ -74,4 +74,3 @@ class Take(Function):
 
     def backward(self, grad: Array) -> tuple[Array | None, ...]:
         return self.backend.scatter_add(self.shape, self.indices, grad, self.axis), None
-

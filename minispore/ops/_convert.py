@@ -54,7 +54,9 @@ def operands(x: Any, y: Any, op: str) -> tuple[Tensor, Tensor]:
     if isinstance(y, Tensor):
         b, a = operands(y, x, op)
         return a, b
-    raise TypeError(f"For '{op}', at least one operand must be a Tensor, but got {type(x).__name__} and {type(y).__name__}.")
+    raise TypeError(
+        f"For '{op}', at least one operand must be a Tensor, but got {type(x).__name__} and {type(y).__name__}."
+    )
 
 
 def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:

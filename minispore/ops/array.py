@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -174,7 +175,9 @@ def movement_axis(x: Tensor, axis: int) -> Tensor:
     return transpose(x, perm)
 
 
-def full(shape: Sequence[int] | int, fill_value: Any, dtype: DTypeLike | None = None, *, device: str | None = None) -> Tensor:
+def full(
+    shape: Sequence[int] | int, fill_value: Any, dtype: DTypeLike | None = None, *, device: str | None = None
+) -> Tensor:
     """A tensor of ``shape`` filled with ``fill_value``."""
     dims = (shape,) if isinstance(shape, int) else tuple(shape)
     want = mstype.to_dtype(dtype) if dtype is not None else None
@@ -203,4 +206,6 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: DType
     if end is None:
         start, end = 0, start
     host = np.arange(start, end, step)
-    return Tensor(host, dtype=dtype if dtype is not None else (mstype.int64 if host.dtype.kind == "i" else mstype.float32))
+    return Tensor(
+        host, dtype=dtype if dtype is not None else (mstype.int64 if host.dtype.kind == "i" else mstype.float32)
+    )

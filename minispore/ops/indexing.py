@@ -71,7 +71,9 @@ def _plan(shape: tuple[int, ...], key: Any) -> _Plan:
         elif isinstance(it, slice):
             start, stop, step = it.indices(n)
             if step < 0:
-                raise IndexError("Slices with a negative step are not supported; use ops.flip or reverse the data first.")
+                raise IndexError(
+                    "Slices with a negative step are not supported; use ops.flip or reverse the data first."
+                )
             stop = max(start, stop)
             basic.append(slice(start, stop, step))
             result.append(len(range(start, stop, step)))
@@ -83,7 +85,9 @@ def _plan(shape: tuple[int, ...], key: Any) -> _Plan:
             result.append(n)
             advanced.append(position)
         else:
-            raise IndexError(f"Tensors are indexed by ints, slices, None, '...' or an int array, not {type(it).__name__}.")
+            raise IndexError(
+                f"Tensors are indexed by ints, slices, None, '...' or an int array, not {type(it).__name__}."
+            )
         dim += 1
     separated = bool(advanced) and advanced[-1] - advanced[0] + 1 != len(advanced)
     return _Plan(tuple(basic), tuple(result), gather, gather is not None and separated)

@@ -246,9 +246,7 @@ def matmul(x: Any, y: Any) -> Tensor:
     if squeeze_b:
         b = Reshape.apply(b, shape=(b.shape[0], 1))
     if a.shape[-1] != b.shape[-2]:
-        raise ValueError(
-            f"For 'MatMul', the inner dimensions must match, but got shapes {a.shape} and {b.shape}."
-        )
+        raise ValueError(f"For 'MatMul', the inner dimensions must match, but got shapes {a.shape} and {b.shape}.")
     batch = _broadcast_shape(a.shape[:-2], b.shape[:-2])
     if batch:
         n = 1
