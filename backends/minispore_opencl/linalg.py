@@ -1,0 +1,69 @@
+"""Matrix product on the tiled ``matmul`` kernel.
+
+Floats accumulate in their compute type with one rounding per multiply and per add (no
+FMA), in ``k`` order; BLAS blocks and fuses differently, so float results agree with
+NumPy to rounding. Integers accumulate in ``long`` and wrap into the result dtype, as
+NumPy's integer matmul does; ``bool`` gives ``any(a & b)``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from minispore.backend.protocol import Array
+from minispore_opencl import elementwise as ew
+from minispore_opencl.kernels.matmul import matmul_source
+from minispore_opencl.layout import layout_of
+from minispore_opencl.scalar_types import scalar_type
+
+if TYPE_CHECKING:
+    from minispore_opencl.runtime import Runtime
+
+
+BLOCKINGS = ((32, 8), (16, 4), (8, 4), (4, 4), (1, 1))
+"""``(tile, rows per work-item)`` choices, fastest first: 32 x 8 ran 3.3x faster than
+16 x 1 on PoCL (fewer barrier regions per product); the first whose work-group the
+device allows is used."""
+
+
+def _blocking(rt: Runtime) -> tuple[int, int]:
+    return next(b for b in BLOCKINGS if b[0] * b[0] // b[1] <= rt.max_work_group)
+
+
+def matmul(rt: Runtime, a: Array, b: Array) -> Array:
+    """``a @ b`` for 2-D operands, or 3-D operands with one batch size.
+
+    Raises:
+        ValueError: ranks or inner sizes do not match.
+        TypeError: the operands' dtypes differ.
+    """
+    sa, sb = tuple(a.shape), tuple(b.shape)
+    if len(sa) != len(sb) or len(sa) not in (2, 3) or sa[-1] != sb[-2] or sa[:-2] != sb[:-2]:
+        raise ValueError(
+            f"For 'matmul', operands must be (m, k) @ (k, n) or (batch, m, k) @ (batch, k, n), but got {sa} @ {sb}."
+        )
+    if a.dtype != b.dtype:
+        raise TypeError(f"For 'matmul', both operands must have one dtype, but got {a.dtype} and {b.dtype}.")
+    batch = sa[0] if len(sa) == 3 else 1
+    m, k, n = sa[-2], sa[-1], sb[-1]
+    out_shape = (*sa[:-2], m, n)
+    if k == 0:
+        return ew.full(rt, out_shape, 0, a.dtype)
+    out = rt.empty(out_shape, a.dtype)
+    if out.size == 0:
+        return out
+    la, lb = layout_of(a), layout_of(b)
+    a_batch = la.strides[0] if len(sa) == 3 else 0
+    b_batch = lb.strides[0] if len(sb) == 3 else 0
+    packed = np.array(
+        [m, n, k, la.offset, a_batch, *la.strides[-2:], lb.offset, b_batch, *lb.strides[-2:]], dtype=np.int64
+    )
+    t = scalar_type(a.dtype)
+    tile, rows = _blocking(rt)
+    source = matmul_source(t, t.compute if t.is_float else "long", tile, rows)
+    global_size = (-(-n // tile) * tile, -(-m // tile) * (tile // rows), batch)
+    local_size = (tile, tile // rows, 1)
+    rt.launch(source, "matmul", global_size, local_size, out.base_data, a.base_data, b.base_data, packed)
+    return out

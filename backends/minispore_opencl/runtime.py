@@ -1,0 +1,133 @@
+"""One opened OpenCL device: context, queue, memory pool, program cache and launches.
+
+This is the only module that calls PyOpenCL's API; the op modules build sources and
+arguments and hand them here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyopencl as cl
+import pyopencl.array as cla
+import pyopencl.tools as clt
+
+from minispore.backend.protocol import Array, Shape
+from minispore_opencl.layout import Layout
+
+WORK_GROUP = 256
+"""Work-items per group, at most (fewer if a kernel allows fewer).
+
+On PoCL a kernel launched in whole groups of 256 whose body has no bounds check
+vectorises and runs as fast as a fused C loop.
+"""
+
+TABLES = 64
+"""Lookup tables kept on the device before the cache starts over."""
+
+
+def _group(n: int, limit: int) -> int:
+    """The largest power-of-two group size up to ``limit`` that pads ``n`` items by at most 1/8."""
+    group = 1
+    while group * 2 <= limit and (-n % (group * 2)) * 8 <= n:
+        group *= 2
+    return group
+
+
+class Runtime:
+    """Everything one ``"OpenCL:<index>"`` device needs to run kernels."""
+
+    def __init__(self, device: Any) -> None:
+        self.device = device
+        self.context = cl.Context([device])
+        self.queue = cl.CommandQueue(self.context)
+        self.allocator = clt.MemoryPool(clt.ImmediateAllocator(self.queue))
+        self.fp64 = "cl_khr_fp64" in device.extensions
+        self.max_work_group = int(device.max_work_group_size)
+        exact = device.single_fp_config & cl.device_fp_config.CORRECTLY_ROUNDED_DIVIDE_SQRT
+        self._options = ["-cl-fp32-correctly-rounded-divide-sqrt"] if exact else []
+        self._programs: dict[str, Any] = {}
+        self._kernels: dict[tuple[str, str], tuple[Any, int]] = {}
+        self._tables: dict[tuple[int, ...], Array] = {}
+
+    @property
+    def name(self) -> str:
+        return str(self.device.name).strip()
+
+    # compilation ------------------------------------------------------------------
+    def _compiled(self, source: str, name: str) -> tuple[Any, int]:
+        """Kernel ``name`` of program ``source`` (compiled on first use) and its largest group size."""
+        found = self._kernels.get((source, name))
+        if found is None:
+            program = self._programs.get(source)
+            if program is None:
+                program = cl.Program(self.context, source).build(options=self._options)
+                self._programs[source] = program
+            kernel = getattr(program, name)
+            limit = kernel.get_work_group_info(cl.kernel_work_group_info.WORK_GROUP_SIZE, self.device)
+            found = (kernel, min(WORK_GROUP, int(limit)))
+            self._kernels[(source, name)] = found
+        return found
+
+    # launches ---------------------------------------------------------------------
+    def launch_items(self, source: str, name: str, items: Shape, *args: Any) -> None:
+        """Run kernel ``name`` on an ``items`` range of one or two dimensions, in one launch.
+
+        The range is padded to whole work-groups and the true sizes follow ``args`` as
+        ``long`` arguments: kernels are built with
+        :func:`~minispore_opencl.kernels.grid.guarded_kernel`, which skips the padding.
+        """
+        if not all(items):
+            return
+        kernel, limit = self._compiled(source, name)
+        local = [_group(items[0], limit)]
+        if len(items) == 2:
+            local.append(_group(items[1], limit // local[0]))
+        padded = tuple(-(-n // g) * g for n, g in zip(items, local))
+        kernel(self.queue, padded, tuple(local), *args, *(np.int64(n) for n in items))
+
+    def launch(self, source: str, name: str, global_size: Shape, local_size: Shape | None, *args: Any) -> None:
+        """Run kernel ``name`` over an N-D range (sizes must be multiples of ``local_size``)."""
+        self._compiled(source, name)[0](self.queue, global_size, local_size, *args)
+
+    def finish(self) -> None:
+        self.queue.finish()
+
+    # memory -----------------------------------------------------------------------
+    def empty(self, shape: Shape, dtype: np.dtype[Any]) -> Array:
+        """A new uninitialised contiguous array."""
+        return cla.empty(self.queue, shape, dtype, allocator=self.allocator)
+
+    def view(self, base: Array, layout: Layout) -> Array:
+        """An array over ``base``'s buffer with ``layout`` (in elements); no copy."""
+        item = base.dtype.itemsize
+        return cla.Array(
+            self.queue,
+            layout.shape,
+            base.dtype,
+            data=base.base_data,
+            offset=layout.offset * item,
+            strides=tuple(s * item for s in layout.strides),
+        )
+
+    def to_device(self, host: np.ndarray[Any, Any]) -> Array:
+        """A contiguous device copy of ``host`` (blocking)."""
+        if host.size == 0:
+            return self.empty(host.shape, host.dtype)
+        return cla.to_device(self.queue, np.asarray(host, order="C"), allocator=self.allocator)
+
+    def table(self, values: tuple[int, ...]) -> Array:
+        """A cached device copy of a small int64 lookup table (such as a segment list)."""
+        found = self._tables.get(values)
+        if found is None:
+            if len(self._tables) >= TABLES:
+                self._tables.clear()
+            found = self._tables[values] = self.to_device(np.array(values, dtype=np.int64))
+        return found
+
+    def to_host(self, x: Array) -> np.ndarray[Any, Any]:
+        """A host copy of the contiguous array ``x`` (blocking)."""
+        if x.size == 0:
+            return np.empty(x.shape, x.dtype)
+        return x.get()  # type: ignore[no-any-return]

@@ -1,0 +1,72 @@
+"""Sliding windows over NCHW arrays: ``im2col`` and its adjoint ``col2im``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from minispore.backend.protocol import Array, Shape, Window2d
+from minispore_opencl import elementwise as ew
+from minispore_opencl.kernels.window import col2im_source, im2col_source
+from minispore_opencl.layout import layout_of
+from minispore_opencl.scalar_types import scalar_type
+
+if TYPE_CHECKING:
+    from minispore_opencl.runtime import Runtime
+
+
+def _packed(offset: int, height: int, width: int, window: Window2d) -> np.ndarray[tuple[int], np.dtype[np.int64]]:
+    """The host image of ``window_t``."""
+    oh, ow = window.output_size(height, width)
+    top, _, left, _ = window.padding
+    return np.array(
+        [offset, height, width, *window.kernel, *window.stride, *window.dilation, top, left, oh, ow], dtype=np.int64
+    )
+
+
+def _nchw(name: str, shape: Shape) -> tuple[int, int, int, int]:
+    if len(shape) != 4:
+        raise ValueError(f"For '{name}', the input must be 4-D (N, C, H, W), but got shape {shape}.")
+    n, c, h, w = shape
+    return n, c, h, w
+
+
+def im2col(rt: Runtime, x: Array, window: Window2d, pad_value: float) -> Array:
+    """Unfold ``(N, C, H, W)`` into ``(N, C*kh*kw, OH*OW)`` (see the protocol for the order)."""
+    n, c, h, w = _nchw("im2col", tuple(x.shape))
+    oh, ow = window.output_size(h, w)
+    kh, kw = window.kernel
+    cols = rt.empty((n, c * kh * kw, max(oh, 0) * max(ow, 0)), x.dtype)
+    if cols.size == 0:
+        return cols
+    x = ew.contiguous(rt, x)
+    t = scalar_type(x.dtype)
+    packed = _packed(layout_of(x).offset, h, w, window)
+    items = (oh * ow, n * c * kh * kw)
+    rt.launch_items(im2col_source(t), "im2col", items, cols.base_data, x.base_data, t.scalar(pad_value), packed)
+    return cols
+
+
+def col2im(rt: Runtime, cols: Array, input_shape: Shape, window: Window2d) -> Array:
+    """Sum each column entry back into its pixel of a zero ``input_shape`` array.
+
+    Raises:
+        ValueError: ``cols`` does not have the shape ``im2col`` gives for ``input_shape``.
+    """
+    n, c, h, w = _nchw("col2im", tuple(input_shape))
+    oh, ow = window.output_size(h, w)
+    kh, kw = window.kernel
+    expected = (n, c * kh * kw, oh * ow)
+    if tuple(cols.shape) != expected:
+        raise ValueError(f"For 'col2im', 'cols' must have shape {expected} for input {input_shape}, got {cols.shape}.")
+    x = rt.empty(tuple(input_shape), cols.dtype)
+    if x.size == 0:
+        return x
+    if cols.size == 0:
+        return ew.full(rt, tuple(input_shape), 0, cols.dtype)
+    cols = ew.contiguous(rt, cols)
+    packed = _packed(layout_of(cols).offset, h, w, window)
+    source = col2im_source(scalar_type(cols.dtype))
+    rt.launch_items(source, "col2im", (w, n * c * h), x.base_data, cols.base_data, packed)
+    return x

@@ -1,0 +1,511 @@
+"""OpenCLBackend against the NumPy reference backend, primitive by primitive.
+
+Inputs are generated (shapes, broadcasting, dtypes) and most of them are placed at a
+nonzero offset inside a flat device buffer, since views are how minispore hands
+parameters and gradients to a backend. Results must be equal to NumPy's, bit for bit,
+except where the backend documents a different rounding order: transcendental functions
+and ``pow`` (a few ulp), float sums (summation order) and float matmul (no BLAS).
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from math import prod
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from minispore_numpy import NumpyBackend
+from minispore_opencl import OpenCLBackend
+
+from minispore.backend.protocol import (
+    ArgReduceOp,
+    BinaryOp,
+    CentralizedSegment,
+    IndexKey,
+    MomentumStep,
+    ReduceOp,
+    Shape,
+    UnaryOp,
+    Window2d,
+)
+
+_AVAILABILITY = OpenCLBackend.availability()
+if not _AVAILABILITY.available:
+    pytest.skip(f"OpenCL backend unavailable: {_AVAILABILITY.reason}", allow_module_level=True)
+
+CL = OpenCLBackend()
+REF = NumpyBackend()
+FLOAT64: list[np.dtype[Any]] = [np.dtype(np.float64)] if CL.supports_dtype(np.dtype(np.float64)) else []
+FLOATS: list[np.dtype[Any]] = [np.dtype(np.float32), *FLOAT64]
+INTEGERS: list[np.dtype[Any]] = [np.dtype(np.int32), np.dtype(np.int64)]
+BOOL: np.dtype[Any] = np.dtype(np.bool_)
+ALL: list[np.dtype[Any]] = [*FLOATS, *INTEGERS, BOOL]
+
+parity = settings(max_examples=25, deadline=None)
+
+shapes = hnp.array_shapes(min_dims=0, max_dims=4, min_side=1, max_side=5)
+offsets = st.integers(0, 7)
+
+
+def values(dtype: np.dtype[Any], shape: Shape, low: float = -100, high: float = 100) -> st.SearchStrategy[Any]:
+    """Arrays of ``shape``: floats in ``[low, high]`` (no NaN), integers in a range that cannot overflow."""
+    if dtype.kind == "f":
+        finite = hnp.from_dtype(dtype, min_value=low, max_value=high, allow_nan=False, allow_infinity=False)
+        return hnp.arrays(dtype, shape, elements=finite)
+    if dtype.kind == "b":
+        return hnp.arrays(dtype, shape)
+    info = np.iinfo(dtype)
+    return hnp.arrays(
+        dtype, shape, elements=st.integers(max(int(low), -1000, info.min), min(int(high), 1000, info.max))
+    )
+
+
+def put(host: np.ndarray[Any, Any], offset: int = 0) -> Any:
+    """``host`` on the device as a view ``offset`` elements into a larger flat buffer."""
+    flat = np.zeros(offset + host.size + 3, dtype=host.dtype)
+    flat[offset : offset + host.size] = host.ravel()
+    return CL.view(CL.from_numpy(flat), offset, host.shape)
+
+
+def assert_same(device: Any, expected: Any, rtol: float = 0.0, atol: float = 0.0) -> None:
+    """Same shape, dtype and values (NaN equal to NaN); exact unless a tolerance is given."""
+    got = CL.to_numpy(device)
+    expected = np.asarray(expected)
+    assert got.shape == expected.shape, (got.shape, expected.shape)
+    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
+    if rtol or atol:
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
+    else:
+        np.testing.assert_array_equal(got, expected)
+
+
+def ulps(dtype: np.dtype[Any], count: int = 4) -> float:
+    """A relative tolerance of ``count`` units in the last place of ``dtype``."""
+    return count * float(np.finfo(dtype).eps)
+
+
+@st.composite
+def keys(draw: st.DrawFn, shape: Shape) -> IndexKey:
+    """Normalized basic-indexing keys for ``shape``: an int or a forward slice per dimension."""
+    key: list[int | slice] = []
+    for n in shape:
+        if draw(st.booleans()):
+            key.append(draw(st.integers(0, n - 1)))
+        else:
+            start = draw(st.integers(0, n))
+            key.append(slice(start, draw(st.integers(start, n)), draw(st.integers(1, 3))))
+    return tuple(key)
+
+
+# availability and registration ---------------------------------------------------------
+
+
+def test_registry_serves_opencl() -> None:
+    from minispore.backend import get_backend
+
+    backend = get_backend("OpenCL")
+    assert isinstance(backend, OpenCLBackend)
+    assert backend.device_index == 0
+
+
+def test_bad_device_index_names_the_devices() -> None:
+    with pytest.raises(ValueError, match="OpenCL device index 99 does not exist"):
+        OpenCLBackend(99)
+
+
+def test_pyopencl_ctx_picks_device_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYOPENCL_CTX", "0:0")
+    chosen = OpenCLBackend(0)
+    assert chosen.to_numpy(chosen.full((2,), 3, np.dtype(np.int32))).tolist() == [3, 3]
+    monkeypatch.setenv("PYOPENCL_CTX", "99")
+    with pytest.raises(ValueError, match="PYOPENCL_CTX='99' names no OpenCL device"):
+        OpenCLBackend(0)
+
+
+def test_probe_without_pyopencl_reports_the_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyopencl", None)  # makes `import pyopencl` raise ImportError
+    availability = OpenCLBackend.availability()
+    assert not availability.available
+    assert "pip install 'minispore[opencl]'" in availability.reason
+
+
+# transfer, creation and memory -------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [*ALL, np.dtype(np.float16), np.dtype(np.int8), np.dtype(np.uint8)], ids=str)
+@parity
+@given(data=st.data(), shape=shapes)
+def test_round_trip_and_full(dtype: np.dtype[Any], data: st.DataObject, shape: Shape) -> None:
+    host = data.draw(values(dtype, shape))
+    assert_same(CL.from_numpy(host), host)
+    fill = host.flat[0].item() if host.size else 0
+    assert_same(CL.full(shape, fill, dtype), REF.full(shape, fill, dtype))
+
+
+def test_view_writes_through_to_its_buffer() -> None:
+    buffer = CL.full((20,), 0.0, np.dtype(np.float32))
+    view = CL.view(buffer, 5, (3, 4))
+    CL.copy_into(view, CL.from_numpy(np.arange(4, dtype=np.int32)))
+    expected = np.zeros(20, np.float32)
+    expected[5:17] = np.tile(np.arange(4, dtype=np.float32), 3)
+    assert_same(buffer, expected)
+
+
+def test_view_out_of_bounds_is_an_error() -> None:
+    buffer = CL.full((10,), 0.0, np.dtype(np.float32))
+    with pytest.raises(ValueError, match="do not fit"):
+        CL.view(buffer, 8, (3,))
+
+
+@pytest.mark.parametrize(("src", "dst"), list(itertools.product(ALL, ALL)), ids=str)
+@parity
+@given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(num_shapes=1, max_dims=3, max_side=4), offset=offsets)
+def test_copy_into_broadcasts_and_casts(
+    src: np.dtype[Any], dst: np.dtype[Any], data: st.DataObject, shapes: Any, offset: int
+) -> None:
+    source = data.draw(values(src, shapes.input_shapes[0]))
+    target = np.zeros(shapes.result_shape, dst)
+    device_target = put(target, offset)
+    REF.copy_into(target, source)
+    CL.copy_into(device_target, put(source, offset + 1))
+    assert_same(device_target, target)
+
+
+@pytest.mark.parametrize("dtype", ALL, ids=str)
+@parity
+@given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=5), offset=offsets)
+def test_setitem(dtype: np.dtype[Any], data: st.DataObject, shape: Shape, offset: int) -> None:
+    host = data.draw(values(dtype, shape))
+    key = data.draw(keys(shape))
+    region = np.asarray(host[key]).shape
+    value = data.draw(values(dtype, region[len(region) // 2 :]))
+    device = put(host, offset)
+    REF.setitem(host, key, value)
+    CL.setitem(device, key, CL.from_numpy(value))
+    assert_same(device, host)
+
+
+# elementwise ---------------------------------------------------------------------------
+
+_APPROXIMATE_UNARY = {UnaryOp.EXP, UnaryOp.LOG, UnaryOp.SIN, UnaryOp.COS, UnaryOp.TANH, UnaryOp.SIGMOID}
+_INTEGER_UNARY = [UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SIGN, UnaryOp.FLOOR, UnaryOp.CEIL]
+
+
+@pytest.mark.parametrize(
+    ("op", "dtype"),
+    [(op, d) for op in UnaryOp for d in FLOATS] + [(op, d) for op in _INTEGER_UNARY for d in INTEGERS],
+    ids=str,
+)
+@parity
+@given(data=st.data(), shape=shapes, offset=offsets)
+def test_unary(op: UnaryOp, dtype: np.dtype[Any], data: st.DataObject, shape: Shape, offset: int) -> None:
+    low = 2.0**-10 if op in (UnaryOp.LOG, UnaryOp.SQRT) else -20
+    x = data.draw(values(dtype, shape, low, 20))
+    rtol = ulps(dtype) if op in _APPROXIMATE_UNARY else 0.0
+    assert_same(CL.unary(op, put(x, offset)), REF.unary(op, x), rtol=rtol, atol=rtol)
+
+
+def test_unary_special_values() -> None:
+    x = np.array([np.nan, -0.0, 0.0, np.inf, -np.inf, -2.5, 2.5], np.float32)
+    for op in (UnaryOp.SIGN, UnaryOp.ABS, UnaryOp.NEG, UnaryOp.FLOOR, UnaryOp.CEIL):
+        assert_same(CL.unary(op, CL.from_numpy(x)), REF.unary(op, x))
+
+
+def test_unary_rejects_float_only_ops_on_integers() -> None:
+    with pytest.raises(TypeError, match=r"'exp'.*int32"):
+        CL.unary(UnaryOp.EXP, CL.from_numpy(np.arange(3, dtype=np.int32)))
+
+
+def _binary_cases() -> list[tuple[BinaryOp, np.dtype[Any]]]:
+    cases: list[tuple[BinaryOp, np.dtype[Any]]] = [(op, d) for op in BinaryOp for d in FLOATS]
+    cases += [(op, d) for op in BinaryOp if op is not BinaryOp.DIV for d in INTEGERS]
+    cases += [(op, BOOL) for op in BinaryOp if op not in (BinaryOp.SUB, BinaryOp.DIV, BinaryOp.POW)]
+    return cases + [(op, np.dtype(np.float16)) for op in (BinaryOp.ADD, BinaryOp.MUL, BinaryOp.DIV)]
+
+
+@pytest.mark.parametrize(("op", "dtype"), _binary_cases(), ids=str)
+@parity
+@given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=4, max_side=4), offset=offsets)
+def test_binary_broadcasts(op: BinaryOp, dtype: np.dtype[Any], data: st.DataObject, shapes: Any, offset: int) -> None:
+    x = data.draw(values(dtype, shapes.input_shapes[0], -30, 30))
+    if op is BinaryOp.POW:
+        y = data.draw(values(dtype, shapes.input_shapes[1], 0, 3))
+        x = np.abs(x) if dtype.kind == "f" else x
+    else:
+        y = data.draw(values(dtype, shapes.input_shapes[1], -30, 30))
+    rtol = ulps(dtype) if op is BinaryOp.POW and dtype.kind == "f" else 0.0
+    with np.errstate(all="ignore"):
+        expected = REF.binary(op, x, y)
+    assert_same(CL.binary(op, put(x, offset), put(y, offset + 2)), expected, rtol=rtol)
+
+
+def test_binary_special_values() -> None:
+    x = np.array([np.nan, 1.0, np.nan, 0.0, -0.0, np.inf], np.float32)
+    y = np.array([1.0, np.nan, np.nan, -0.0, 0.0, np.inf], np.float32)
+    for op in (BinaryOp.MAXIMUM, BinaryOp.MINIMUM, BinaryOp.EQ, BinaryOp.NE, BinaryOp.LT, BinaryOp.LOGICAL_AND):
+        assert_same(CL.binary(op, CL.from_numpy(x), CL.from_numpy(y)), REF.binary(op, x, y))
+
+
+@pytest.mark.parametrize("dtype", ALL, ids=str)
+@parity
+@given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=4), offset=offsets)
+def test_where(dtype: np.dtype[Any], data: st.DataObject, shapes: Any, offset: int) -> None:
+    c = data.draw(values(BOOL, shapes.input_shapes[0]))
+    x = data.draw(values(dtype, shapes.input_shapes[1]))
+    y = data.draw(values(dtype, shapes.input_shapes[2]))
+    assert_same(CL.where(put(c, offset), put(x, offset + 1), put(y)), REF.where(c, x, y))
+
+
+@pytest.mark.parametrize(("src", "dst"), list(itertools.product([*ALL, np.dtype(np.float16)], repeat=2)), ids=str)
+@parity
+@given(data=st.data(), shape=shapes, offset=offsets)
+def test_cast(src: np.dtype[Any], dst: np.dtype[Any], data: st.DataObject, shape: Shape, offset: int) -> None:
+    x = data.draw(values(src, shape, -100.0, 100.0))
+    assert_same(CL.cast(put(x, offset), dst), REF.cast(x, dst))
+
+
+# reductions ----------------------------------------------------------------------------
+
+
+def _sum_tolerance(x: np.ndarray[Any, Any], axes: tuple[int, ...]) -> float:
+    """Slack for a float sum added in another order: the classic bound ``n * eps * sum(|x|)``."""
+    if x.dtype.kind != "f" or not axes:
+        return 0.0
+    count = prod(x.shape[a] for a in axes)
+    return float(np.abs(x).sum(axis=axes).max(initial=0.0)) * ulps(x.dtype, max(count, 8))
+
+
+@pytest.mark.parametrize(("op", "dtype"), list(itertools.product(ReduceOp, ALL)), ids=str)
+@parity
+@given(data=st.data(), shape=shapes, keepdims=st.booleans(), offset=offsets)
+def test_reduce(
+    op: ReduceOp, dtype: np.dtype[Any], data: st.DataObject, shape: Shape, keepdims: bool, offset: int
+) -> None:
+    x = data.draw(values(dtype, shape))
+    axes = tuple(sorted(data.draw(st.sets(st.integers(0, len(shape) - 1))))) if shape else ()
+    atol = _sum_tolerance(x, axes) if op is ReduceOp.SUM else 0.0
+    assert_same(CL.reduce(op, put(x, offset), axes, keepdims), REF.reduce(op, x, axes, keepdims), atol=atol)
+
+
+@pytest.mark.parametrize("op", ReduceOp, ids=str)
+@pytest.mark.parametrize(("shape", "axes"), [((3, 50_000), (1,)), ((100_001,), (0,)), ((40, 300, 7), (0, 2))])
+def test_reduce_large_in_chunks(op: ReduceOp, shape: Shape, axes: tuple[int, ...]) -> None:
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    atol = _sum_tolerance(x, axes) if op is ReduceOp.SUM else 0.0
+    assert_same(CL.reduce(op, put(x, 5), axes, False), REF.reduce(op, x, axes, False), atol=atol)
+    ints = (x * 100).astype(np.int32)
+    assert_same(CL.reduce(op, CL.from_numpy(ints), axes, True), REF.reduce(op, ints, axes, True))
+
+
+@pytest.mark.parametrize("axes", [(0,), (1,), (2,), (0, 2), (1, 2), (0, 1, 2)])
+def test_reductions_read_broadcast_views(axes: tuple[int, ...]) -> None:
+    x = np.random.default_rng(2).standard_normal((4, 1, 6)).astype(np.float32)
+    wide = np.broadcast_to(x, (4, 5, 6))
+    device = CL.broadcast_to(put(x, 3), (4, 5, 6))
+    atol = _sum_tolerance(wide, axes)
+    assert_same(CL.reduce(ReduceOp.SUM, device, axes, True), REF.reduce(ReduceOp.SUM, wide, axes, True), atol=atol)
+    assert_same(CL.reduce(ReduceOp.MAX, device, axes, False), REF.reduce(ReduceOp.MAX, wide, axes, False))
+    assert_same(
+        CL.arg_reduce(ArgReduceOp.ARGMIN, device, axes[0], False),
+        REF.arg_reduce(ArgReduceOp.ARGMIN, wide, axes[0], False),
+    )
+
+
+def test_reduce_propagates_nan() -> None:
+    x = np.array([[1.0, np.nan, 3.0], [4.0, 5.0, 6.0]], np.float32)
+    for op in (ReduceOp.MAX, ReduceOp.MIN, ReduceOp.SUM):
+        assert_same(CL.reduce(op, CL.from_numpy(x), (1,), False), REF.reduce(op, x, (1,), False))
+
+
+@pytest.mark.parametrize(("op", "dtype"), list(itertools.product(ArgReduceOp, [*FLOATS, *INTEGERS])), ids=str)
+@parity
+@given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=4, max_side=5), keepdims=st.booleans())
+def test_arg_reduce_first_occurrence(
+    op: ArgReduceOp, dtype: np.dtype[Any], data: st.DataObject, shape: Shape, keepdims: bool
+) -> None:
+    x = data.draw(values(dtype, shape, -2, 2)).round()  # few distinct values: many ties
+    if dtype.kind == "f" and data.draw(st.booleans()):
+        x.flat[data.draw(st.integers(0, x.size - 1))] = np.nan
+    axis = data.draw(st.integers(0, len(shape) - 1))
+    assert_same(CL.arg_reduce(op, put(x, 3), axis, keepdims), REF.arg_reduce(op, x, axis, keepdims))
+
+
+# movement ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", ALL, ids=str)
+@parity
+@given(data=st.data(), shape=shapes, offset=offsets)
+def test_reshape_transpose_broadcast_index(
+    dtype: np.dtype[Any], data: st.DataObject, shape: Shape, offset: int
+) -> None:
+    x = data.draw(values(dtype, shape))
+    device = put(x, offset)
+    flat = (x.size,)
+    assert_same(CL.reshape(device, flat), REF.reshape(x, flat))
+    perm = tuple(data.draw(st.permutations(range(len(shape)))))
+    transposed = CL.transpose(device, perm)
+    assert_same(transposed, REF.transpose(x, perm))
+    assert_same(
+        CL.reshape(CL.broadcast_to(device, (2, *shape)), (2 * x.size,)), np.broadcast_to(x, (2, *shape)).ravel()
+    )
+    target = tuple(data.draw(st.integers(1, 3)) if n == 1 else n for n in shape)
+    assert_same(CL.broadcast_to(device, target), REF.broadcast_to(x, target))
+    key = data.draw(keys(shape))
+    assert_same(CL.index(device, key), REF.index(x, key))
+    key = data.draw(keys(target))
+    assert_same(CL.index(CL.broadcast_to(device, target), key), REF.index(np.broadcast_to(x, target), key))
+
+
+@pytest.mark.parametrize("dtype", ALL, ids=str)
+@parity
+@given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), pieces=st.integers(1, 3))
+def test_concat(dtype: np.dtype[Any], data: st.DataObject, shape: Shape, pieces: int) -> None:
+    axis = data.draw(st.integers(0, len(shape) - 1))
+    xs = [
+        data.draw(values(dtype, shape[:axis] + (data.draw(st.integers(0, 3)),) + shape[axis + 1 :]))
+        for _ in range(pieces)
+    ]
+    assert_same(CL.concat([put(x, i) for i, x in enumerate(xs)], axis), REF.concat(xs, axis))
+
+
+@pytest.mark.parametrize(("dtype", "index_dtype"), list(itertools.product([*FLOATS, *INTEGERS], INTEGERS)), ids=str)
+@parity
+@given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=5))
+def test_take_and_scatter_add(
+    dtype: np.dtype[Any], index_dtype: np.dtype[Any], data: st.DataObject, shape: Shape
+) -> None:
+    x = data.draw(values(dtype, shape))
+    axis = data.draw(st.integers(0, len(shape) - 1))
+    index_shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=2, max_side=6))
+    indices = data.draw(hnp.arrays(index_dtype, index_shape, elements=st.integers(0, shape[axis] - 1)))
+    taken = REF.take(x, indices, axis)
+    assert_same(CL.take(put(x, 2), put(indices, 1), axis), taken)
+    # Repeated indices sum in index order from zero, as np.add.at: exact even for floats.
+    assert_same(
+        CL.scatter_add(shape, put(indices, 1), put(taken, 3), axis), REF.scatter_add(shape, indices, taken, axis)
+    )
+
+
+# linear algebra and windows ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [*FLOATS, *INTEGERS], ids=str)
+@parity
+@given(
+    data=st.data(),
+    batch=st.one_of(st.none(), st.integers(1, 3)),
+    mkn=st.tuples(st.integers(1, 40), st.integers(1, 40), st.integers(1, 40)),
+)
+def test_matmul(dtype: np.dtype[Any], data: st.DataObject, batch: int | None, mkn: tuple[int, int, int]) -> None:
+    m, k, n = mkn
+    lead = () if batch is None else (batch,)
+    a = data.draw(values(dtype, (*lead, m, k), -10, 10))
+    b = data.draw(values(dtype, (*lead, k, n), -10, 10))
+    atol = float((np.abs(a) @ np.abs(b)).max()) * ulps(dtype, 8) if dtype.kind == "f" else 0.0
+    assert_same(CL.matmul(put(a, 1), put(b, 5)), REF.matmul(a, b), atol=atol)
+
+
+def test_matmul_reads_transposed_and_broadcast_operands() -> None:
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((3, 17, 20)).astype(np.float32)
+    b = rng.standard_normal((1, 17, 9)).astype(np.float32)
+    a_t = CL.transpose(CL.from_numpy(a), (0, 2, 1))
+    b_b = CL.broadcast_to(CL.from_numpy(b), (3, 17, 9))
+    expected = np.matmul(a.transpose(0, 2, 1), np.broadcast_to(b, (3, 17, 9)))
+    assert_same(CL.matmul(a_t, b_b), expected, atol=1e-4)
+
+
+@st.composite
+def windows(draw: st.DrawFn) -> tuple[Shape, Window2d]:
+    """An NCHW input shape and a window with at least one output position."""
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)), draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    reach = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
+    h = draw(st.integers(max(1, reach[0] - padding[0] - padding[1]), 8))
+    w = draw(st.integers(max(1, reach[1] - padding[2] - padding[3]), 8))
+    window = Window2d(kernel, (draw(st.integers(1, 3)), draw(st.integers(1, 3))), dilation, padding)
+    return (draw(st.integers(1, 2)), draw(st.integers(1, 3)), h, w), window
+
+
+@pytest.mark.parametrize("dtype", [*FLOATS, np.dtype(np.int32)], ids=str)
+@parity
+@given(data=st.data(), case=windows(), pad_value=st.sampled_from([0.0, -1.5]))
+def test_im2col_and_col2im(dtype: np.dtype[Any], data: st.DataObject, case: Any, pad_value: float) -> None:
+    shape, window = case
+    x = data.draw(values(dtype, shape))
+    pad = pad_value if dtype.kind == "f" else 0
+    cols = REF.im2col(x, window, pad)
+    assert_same(CL.im2col(put(x, 3), window, pad), cols)
+    # col2im sums taps from zero in the reference's order: exact.
+    assert_same(CL.col2im(put(cols, 2), shape, window), REF.col2im(cols, shape, window))
+
+
+# the fused optimizer update ------------------------------------------------------------
+
+MOMENTUM_DTYPES = [*FLOATS, np.dtype(np.float16)]
+LENGTH = 4099  # not a multiple of the work-group size: the tail launch runs too
+SEGMENTS = (CentralizedSegment(16, 4, 32), CentralizedSegment(700, 3, 400), CentralizedSegment(2000, 2, 1000))
+
+
+@pytest.mark.parametrize("dtype", MOMENTUM_DTYPES, ids=str)
+@pytest.mark.parametrize("decay", ["none", "partial", "all"])
+@pytest.mark.parametrize("grad_scale", [None, 1 / 1024])
+@pytest.mark.parametrize("nesterov", [False, True])
+@pytest.mark.parametrize("centralized", [False, True])
+def test_fused_momentum_matches_numpy_exactly(
+    dtype: np.dtype[Any], decay: str, grad_scale: float | None, nesterov: bool, centralized: bool
+) -> None:
+    decay_count = {"none": 0, "partial": 1234, "all": LENGTH}[decay]
+    step = MomentumStep(
+        lr=0.01,
+        momentum=0.9,
+        weight_decay=float(np.float32(1e-4 * 1024)),
+        decay_count=decay_count,
+        grad_scale=grad_scale,
+        nesterov=nesterov,
+        centralized=SEGMENTS if centralized else (),
+    )
+    rng = np.random.default_rng(7)
+    p, v, g = (rng.standard_normal(LENGTH).astype(dtype) for _ in range(3))
+    param, moment, grad = put(p, 5), put(v), put(g, 3)
+    for _ in range(2):  # a second step starts from a nonzero moment
+        fresh = rng.standard_normal(LENGTH).astype(dtype)
+        CL.copy_into(grad, CL.from_numpy(fresh))
+        REF.fused_momentum(p, v, fresh, step)
+        CL.fused_momentum(param, moment, grad, step)
+    assert_same(param, p)
+    assert_same(moment, v)
+
+
+def test_fused_momentum_is_one_pass_over_a_large_buffer() -> None:
+    n = (1 << 20) + 17
+    rng = np.random.default_rng(3)
+    p, v, g = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
+    param, moment, grad = CL.from_numpy(p), CL.from_numpy(v), CL.from_numpy(g)
+    step = MomentumStep(lr=0.1, momentum=0.9, weight_decay=1e-3, decay_count=n // 3, nesterov=True)
+    REF.fused_momentum(p, v, g, step)
+    CL.fused_momentum(param, moment, grad, step)
+    assert_same(param, p)
+    assert_same(moment, v)
+
+
+def test_fused_momentum_rejects_mismatched_buffers() -> None:
+    p = CL.full((8,), 0.0, np.dtype(np.float32))
+    with pytest.raises(ValueError, match="'moment' must be 1-D contiguous"):
+        CL.fused_momentum(p, CL.full((7,), 0.0, np.dtype(np.float32)), p, MomentumStep(lr=0.1, momentum=0.9))
+
+
+def test_sizes_without_elements() -> None:
+    empty = np.zeros((0, 3), np.float32)
+    assert_same(
+        CL.reduce(ReduceOp.SUM, CL.from_numpy(empty), (0,), False), REF.reduce(ReduceOp.SUM, empty, (0,), False)
+    )
+    assert_same(CL.binary(BinaryOp.ADD, CL.from_numpy(empty), CL.from_numpy(empty)), empty)
+    assert prod(CL.to_numpy(CL.concat([CL.from_numpy(empty)] * 2, 0)).shape) == 0
