@@ -39,7 +39,7 @@ def kernels(session: nox.Session) -> None:
 
 
 @nox.session(python=False)
-@nox.parametrize("device", ["CPU", "OpenCL", "GPU"])
+@nox.parametrize("device", ["CPU", "OpenCL", "GPU"], ids=["CPU", "OpenCL", "GPU"])
 def tests(session: nox.Session, device: str) -> None:
     """The whole test suite on one backend (unavailable backends are skipped with the reason)."""
     session.run(PY, "-m", "pytest", "-q", *session.posargs, env={"MINISPORE_TEST_DEVICES": device})
