@@ -58,6 +58,7 @@ class TrainingReport:
 
             matplotlib.use("Agg")
             import matplotlib.pyplot as plt
+            from matplotlib.ticker import MaxNLocator
         except ImportError:
             print("matplotlib is not installed: no plot written (pip install matplotlib)")
             return
@@ -69,6 +70,8 @@ class TrainingReport:
         ax_acc.plot(epochs, [r.accuracy * 100 for r in self.records], marker="o", color="tab:green")
         ax_acc.set_xlabel("epoch")
         ax_acc.set_ylabel("test accuracy (%)")
+        for ax in (ax_loss, ax_acc):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         fig.suptitle("LeNet5 on MNIST (minispore)")
         fig.tight_layout()
         fig.savefig(path, dpi=100)
