@@ -25,6 +25,12 @@ from minispore.ops.array import (
     zeros_like,
 )
 from minispore.ops.indexing import getitem, setitem
+from minispore.ops.losses import (
+    cross_entropy,
+    l1_loss,
+    mse_loss,
+    softmax_cross_entropy,
+)
 from minispore.ops.math import (
     abs,
     add,
@@ -73,15 +79,11 @@ from minispore.ops.nn_functional import (
     avg_pool2d,
     batch_norm,
     conv2d,
-    cross_entropy,
     dense,
     dropout,
-    l1_loss,
     log_softmax,
     max_pool2d,
-    mse_loss,
     softmax,
-    softmax_cross_entropy,
 )
 
 __all__ = [

@@ -5,7 +5,14 @@ from __future__ import annotations
 from minispore.common.tensor import Tensor
 from minispore.nn.cell import Cell
 from minispore.ops.math import relu, sigmoid, tanh
-from minispore.ops.nn_functional import expect_float_tensor, expect_tensor, log_softmax, softmax
+from minispore.ops.nn_args import (
+    expect_float_tensor,
+    expect_tensor,
+)
+from minispore.ops.nn_functional import (
+    log_softmax,
+    softmax,
+)
 
 
 class ReLU(Cell):

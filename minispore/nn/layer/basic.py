@@ -13,14 +13,16 @@ from minispore.nn.cell import Cell
 from minispore.nn.layer._default_init import bias_parameter, weight_parameter
 from minispore.nn.layer.activation import get_activation
 from minispore.ops.array import flatten
-from minispore.ops.nn_functional import (
+from minispore.ops.nn_args import (
     check_bool,
     check_input,
     check_probability,
-    dense,
-    dropout,
     expect_tensor,
     positive_int,
+)
+from minispore.ops.nn_functional import (
+    dense,
+    dropout,
 )
 
 

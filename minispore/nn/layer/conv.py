@@ -10,15 +10,17 @@ from minispore.common.parameter import Parameter
 from minispore.common.tensor import Tensor
 from minispore.nn.cell import Cell
 from minispore.nn.layer._default_init import bias_parameter, weight_parameter
-from minispore.ops.nn_functional import (
+from minispore.ops.nn_args import (
     check_bool,
     check_data_format,
     check_input,
     check_pad_mode,
-    conv2d,
     int_pair,
     padding4,
     positive_int,
+)
+from minispore.ops.nn_functional import (
+    conv2d,
 )
 
 

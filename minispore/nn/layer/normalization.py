@@ -11,7 +11,15 @@ from minispore.common.initializer import initializer
 from minispore.common.parameter import Parameter
 from minispore.common.tensor import Tensor
 from minispore.nn.cell import Cell
-from minispore.ops.nn_functional import batch_norm, check_bool, check_data_format, check_input, positive_int
+from minispore.ops.nn_args import (
+    check_bool,
+    check_data_format,
+    check_input,
+    positive_int,
+)
+from minispore.ops.nn_functional import (
+    batch_norm,
+)
 
 
 class BatchNorm2d(Cell):

@@ -6,16 +6,18 @@ from typing import Any
 
 from minispore.common.tensor import Tensor
 from minispore.nn.cell import Cell
-from minispore.ops.nn_functional import (
-    avg_pool2d,
+from minispore.ops.nn_args import (
     check_bool,
     check_data_format,
     check_input,
     check_pad_mode,
     int_pair,
-    max_pool2d,
     padding4,
     positive_int,
+)
+from minispore.ops.nn_functional import (
+    avg_pool2d,
+    max_pool2d,
 )
 
 _LAYOUT = "3-D (C, H, W) or 4-D (N, C, H, W)"

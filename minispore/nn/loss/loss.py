@@ -7,19 +7,21 @@ from typing import Any
 
 from minispore.common.tensor import Tensor
 from minispore.nn.cell import Cell
-from minispore.ops.nn_functional import (
-    check_bool,
+from minispore.ops.losses import (
     check_class_target,
     check_logits_labels,
     check_pair,
-    check_probability,
-    check_reduction,
     cross_entropy,
-    expect_float_tensor,
     l1_loss,
     mse_loss,
     reduce_loss,
     softmax_cross_entropy,
+)
+from minispore.ops.nn_args import (
+    check_bool,
+    check_probability,
+    check_reduction,
+    expect_float_tensor,
 )
 
 
