@@ -45,13 +45,13 @@ def minispore_contenders(shapes: list[tuple[int, ...]], device: str, reference: 
     opt = nn.Momentum(params, LR, MOMENTUM)
     backend = params[0].backend
     group = opt._flat_groups[0][1]
-    group.load_gradients(grads)
+    grad_arrays = [g._data for g in grads]
     kernel_step = MomentumStep(lr=LR, momentum=MOMENTUM)
     out = [
         Contender(f"minispore {device} opt(grads)", lambda: opt(grads), backend.synchronize),
         Contender(
             f"minispore {device} fused kernel",
-            lambda: backend.fused_momentum(group.param_buffer, group.moment_buffer, group.grad_buffer, kernel_step),
+            lambda: backend.fused_momentum(group.param_buffer, group.moment_buffer, grad_arrays, kernel_step),
             backend.synchronize,
         ),
     ]

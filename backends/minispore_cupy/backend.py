@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -72,5 +73,5 @@ class CupyBackend(ArrayApiBackend):
         cupyx.scatter_add(out, (slice(None),) * axis + (indices.reshape(-1),), flat)
         return out
 
-    def fused_momentum(self, param: Array, moment: Array, grad: Array, step: MomentumStep) -> None:
-        self._momentum(param, moment, grad, step)
+    def fused_momentum(self, param: Array, moment: Array, grads: Sequence[Array], step: MomentumStep) -> None:
+        self._momentum(param, moment, grads, step)

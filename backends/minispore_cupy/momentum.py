@@ -1,5 +1,6 @@
 """The fused ``nn.Momentum`` update on CuPy: one CUDA kernel launch per call.
 
+The gradient tensors are first gathered into a scratch buffer (one concatenate), then
 float32 and float64 buffers run ``kernels/momentum.cu`` (NVRTC, ``--fmad=false``, one
 thread per element, 256 threads per block); float16 buffers, which the kernel does not
 cover, run the same steps as CuPy ufuncs. Centralized segments are handled before the
@@ -9,6 +10,7 @@ decay.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
@@ -24,6 +26,16 @@ class FusedMomentum:
     def __init__(self, cupy: ModuleType) -> None:
         self._cp = cupy
         self._kernels: dict[tuple[str, bool, bool, bool], Any] = {}
+        self._scratch: dict[tuple[int, str], Array] = {}
+
+    def _gathered(self, grads: Sequence[Array], like: Array) -> Array:
+        """The gradients laid end to end in a scratch buffer of ``like``'s size and dtype."""
+        key = (int(like.shape[0]), like.dtype.str)
+        flat = self._scratch.get(key)
+        if flat is None:
+            flat = self._scratch[key] = self._cp.empty_like(like)
+        self._cp.concatenate([g.reshape(-1) for g in grads], out=flat)
+        return flat
 
     def _kernel(self, dtype_name: str, decay: bool, scale: bool, nesterov: bool) -> Any:
         key = (dtype_name, decay, scale, nesterov)
@@ -35,8 +47,9 @@ class FusedMomentum:
             self._kernels[key] = kernel
         return kernel
 
-    def __call__(self, param: Array, moment: Array, grad: Array, step: MomentumStep) -> None:
+    def __call__(self, param: Array, moment: Array, grads: Sequence[Array], step: MomentumStep) -> None:
         cp = self._cp
+        grad = self._gathered(grads, param)
         n = int(param.shape[0])
         decay_count = step.decay_count
         if step.centralized:

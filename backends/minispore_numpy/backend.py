@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -42,5 +43,5 @@ class NumpyBackend(ArrayApiBackend):
     def synchronize(self) -> None:
         return None
 
-    def fused_momentum(self, param: Array, moment: Array, grad: Array, step: MomentumStep) -> None:
-        fused_momentum(param, moment, grad, step)
+    def fused_momentum(self, param: Array, moment: Array, grads: Sequence[Array], step: MomentumStep) -> None:
+        fused_momentum(param, moment, grads, step)

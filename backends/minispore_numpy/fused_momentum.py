@@ -1,14 +1,17 @@
 """The cache-blocked, in-place NumPy implementation of the fused ``nn.Momentum`` update.
 
-The buffers are walked in blocks of :data:`BLOCK` elements so that the block's slices of
-``p``, ``v`` and ``g`` and one scratch block stay in the L2 cache while the five steps of
-:class:`~minispore.backend.protocol.MomentumStep` run over them as in-place ufuncs. Large
-buffers are split between threads: NumPy's ufuncs release the GIL.
+The flat parameter and moment buffers are walked in blocks of :data:`BLOCK` elements, and
+each block reads its gradient straight from the gradient tensor it belongs to, so the
+gradients are never copied into a flat buffer. Inside a block the five steps of
+:class:`~minispore.backend.protocol.MomentumStep` run as in-place ufuncs on slices that
+stay in the L2 cache; the gradients are only read (intermediates go to two scratch
+blocks). Large groups are split between threads: NumPy's ufuncs release the GIL.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -17,10 +20,12 @@ import numpy as np
 from minispore.backend.protocol import MomentumStep
 
 BLOCK = 32 * 1024
-"""Elements per block: 4 float32 arrays of 128 KiB, well inside a 1 MiB L2."""
+"""Elements per block: 5 float32 slices of 128 KiB, well inside a 1 MiB L2."""
 
 THREADED_MIN = 4 * 1024 * 1024
-"""Buffers at least this long are split between threads."""
+"""Groups at least this long are split between threads."""
+
+Vector = np.ndarray[Any, Any]
 
 _pool: ThreadPoolExecutor | None = None
 
@@ -32,69 +37,90 @@ def _executor() -> ThreadPoolExecutor:
     return _pool
 
 
-def centralize(grad: np.ndarray[Any, Any], step: MomentumStep) -> None:
-    """Subtract each row's mean inside every centralized segment, in place."""
-    for seg in step.centralized:
-        rows = grad[seg.offset : seg.offset + seg.rows * seg.cols].reshape(seg.rows, seg.cols)
-        rows -= rows.mean(axis=1, keepdims=True, dtype=rows.dtype)
-
-
-def _update_range(
-    p: np.ndarray[Any, Any],
-    v: np.ndarray[Any, Any],
-    g: np.ndarray[Any, Any],
-    step: MomentumStep,
-    start: int,
-    stop: int,
-    decay_before_centralize: bool,
-) -> None:
+def _block(p: Vector, v: Vector, g: Vector, t1: Vector, t2: Vector, step: MomentumStep, decayed: bool) -> None:
+    """One homogeneous block (all decayed or none), in MindSpore's order; ``g`` is read only."""
     dtype = p.dtype.type
-    lr, mom = dtype(step.lr), dtype(step.momentum)
-    wd = dtype(step.weight_decay)
-    scale = None if step.grad_scale is None else dtype(step.grad_scale)
-    scratch = np.empty(min(BLOCK, stop - start), dtype=p.dtype)
-    for lo in range(start, stop, BLOCK):
-        hi = min(lo + BLOCK, stop)
-        pb, vb, gb, tb = p[lo:hi], v[lo:hi], g[lo:hi], scratch[: hi - lo]
-        if decay_before_centralize and lo < step.decay_count:
-            d = min(hi, step.decay_count) - lo
-            np.multiply(pb[:d], wd, out=tb[:d])
-            np.add(tb[:d], gb[:d], out=gb[:d])
-        if scale is not None:
-            np.multiply(gb, scale, out=gb)
-        np.multiply(vb, mom, out=vb)
-        np.add(vb, gb, out=vb)
-        if step.nesterov:
-            np.multiply(gb, lr, out=gb)
-            np.multiply(vb, mom, out=tb)
-            np.multiply(tb, lr, out=tb)
-            np.add(gb, tb, out=tb)
-        else:
-            np.multiply(vb, lr, out=tb)
-        np.subtract(pb, tb, out=pb)
+    w = g
+    if decayed:
+        np.multiply(p, dtype(step.weight_decay), out=t1)
+        np.add(t1, g, out=t1)
+        w = t1
+    if step.grad_scale is not None:
+        np.multiply(w, dtype(step.grad_scale), out=t1)
+        w = t1
+    mom, lr = dtype(step.momentum), dtype(step.lr)
+    np.multiply(v, mom, out=v)
+    np.add(v, w, out=v)
+    if step.nesterov:
+        np.multiply(w, lr, out=t1)
+        np.multiply(v, mom, out=t2)
+        np.multiply(t2, lr, out=t2)
+        np.add(t1, t2, out=t2)
+    else:
+        np.multiply(v, lr, out=t2)
+    np.subtract(p, t2, out=p)
 
 
-def fused_momentum(
-    p: np.ndarray[Any, Any], v: np.ndarray[Any, Any], g: np.ndarray[Any, Any], step: MomentumStep
+def _walk(
+    p: Vector, v: Vector, pieces: Sequence[tuple[int, Vector, bool]], step: MomentumStep, start: int, stop: int
 ) -> None:
-    """Apply :class:`MomentumStep` to flat buffers in place (``g`` is clobbered)."""
+    """Update ``[start, stop)`` of the flat buffers; ``pieces`` are ``(offset, gradient, decay)``.
+
+    ``decay`` is False for a piece whose gradient already holds the decayed and
+    centralized values.
+    """
+    scratch = np.empty((2, min(BLOCK, max(stop - start, 1))), dtype=p.dtype)
+    for offset, grad, decay in pieces:
+        lo, hi = max(start, offset), min(stop, offset + grad.shape[0])
+        if lo >= hi:
+            continue
+        edge = min(max(step.decay_count, lo), hi) if decay else lo
+        for a, b, decayed in ((lo, edge, True), (edge, hi, False)):
+            for s in range(a, b, BLOCK):
+                e = min(s + BLOCK, b)
+                n = e - s
+                _block(p[s:e], v[s:e], grad[s - offset : e - offset], scratch[0, :n], scratch[1, :n], step, decayed)
+
+
+def _centralized(p: Vector, offset: int, grad: Vector, step: MomentumStep) -> Vector | None:
+    """The decayed, centralized gradient of a tensor that centralization applies to, else None."""
+    size = grad.shape[0]
+    segments = [s for s in step.centralized if offset <= s.offset < offset + size]
+    if not segments:
+        return None
+    work = np.array(grad, copy=True)
+    d = min(max(step.decay_count - offset, 0), size)
+    if d:
+        work[:d] = p[offset : offset + d] * p.dtype.type(step.weight_decay) + work[:d]
+    for seg in segments:
+        rows = work[seg.offset - offset : seg.offset - offset + seg.rows * seg.cols].reshape(seg.rows, seg.cols)
+        rows -= rows.mean(axis=1, keepdims=True, dtype=rows.dtype)
+    return work
+
+
+def fused_momentum(p: Vector, v: Vector, grads: Sequence[Vector], step: MomentumStep) -> None:
+    """Apply :class:`MomentumStep` to the flat buffers ``p`` and ``v`` in place.
+
+    ``grads`` are the group's gradient tensors in buffer order; they are read, never
+    written.
+    """
+    pieces: list[tuple[int, Vector, bool]] = []
+    offset = 0
+    for g in grads:
+        flat = np.ascontiguousarray(g).reshape(-1)
+        work = _centralized(p, offset, flat, step) if step.centralized else None
+        pieces.append((offset, flat, True) if work is None else (offset, work, False))
+        offset += flat.shape[0]
+    if offset != p.shape[0]:
+        raise ValueError(
+            f"For 'fused_momentum', the gradients hold {offset} elements but the buffers hold {p.shape[0]}."
+        )
     n = p.shape[0]
-    if step.centralized:
-        # Centralization needs each row's decayed gradient complete before the mean, so
-        # decay runs as its own pass here; the rest stays blocked.
-        if step.decay_count:
-            d = step.decay_count
-            g[:d] += p[:d] * p.dtype.type(step.weight_decay)
-        centralize(g, step)
-        _update_range(p, v, g, step, 0, n, decay_before_centralize=False)
-        return
-    if n < THREADED_MIN or (os.cpu_count() or 1) < 2:
-        _update_range(p, v, g, step, 0, n, decay_before_centralize=True)
-        return
     workers = os.cpu_count() or 1
+    if n < THREADED_MIN or workers < 2:
+        _walk(p, v, pieces, step, 0, n)
+        return
     chunk = -(-n // workers // BLOCK) * BLOCK
-    futures = [
-        _executor().submit(_update_range, p, v, g, step, lo, min(lo + chunk, n), True) for lo in range(0, n, chunk)
-    ]
+    futures = [_executor().submit(_walk, p, v, pieces, step, lo, min(lo + chunk, n)) for lo in range(0, n, chunk)]
     for f in futures:
         f.result()

@@ -8,10 +8,11 @@ gradient graph. Arrays are the backend's own objects (``numpy.ndarray``,
 
 Conventions every backend follows:
 
-* Results are new arrays unless the method says "in place". Callers never mutate a
-  result except through :meth:`Backend.setitem`, :meth:`Backend.copy_into` and
-  :meth:`Backend.fused_momentum`, and only on arrays they made with :meth:`Backend.full`
-  or :meth:`Backend.view`.
+* Results are arrays the caller must treat as read-only: they may share memory with an
+  input (NumPy's ``reshape`` and ``broadcast_to`` return views). Callers write only
+  through :meth:`Backend.setitem`, :meth:`Backend.copy_into` and
+  :meth:`Backend.fused_momentum`, and only into arrays they made with
+  :meth:`Backend.full` or :meth:`Backend.view`.
 * Elementwise and ``where`` broadcast with NumPy's rules. Binary operands arrive with one
   dtype (minispore promotes first); comparisons return ``bool``.
 * ``dtype`` arguments are :class:`numpy.dtype` objects.
@@ -146,7 +147,7 @@ class CentralizedSegment:
 class MomentumStep:
     """The hyper-parameters of one fused ``nn.Momentum`` update over a flat buffer.
 
-    Per element ``i``, in MindSpore's order and with every value rounded to the buffer's
+    Per element ``i`` of the flat buffers, in MindSpore's order and with every value rounded to the buffer's
     dtype after each operation (no fused multiply-add on the reference backend)::
 
         g = p * weight_decay + g          # only for i < decay_count
@@ -299,10 +300,13 @@ class Backend(Protocol):
         ...
 
     # optimizer ----------------------------------------------------------------------
-    def fused_momentum(self, param: Array, moment: Array, grad: Array, step: MomentumStep) -> None:
+    def fused_momentum(self, param: Array, moment: Array, grads: Sequence[Array], step: MomentumStep) -> None:
         """In place, one pass: the ``nn.Momentum`` update of :class:`MomentumStep`.
 
-        ``param``, ``moment`` and ``grad`` are 1-D contiguous buffers of one dtype and
-        length. ``grad`` may be overwritten (it is scratch space after the call).
+        ``param`` and ``moment`` are 1-D contiguous buffers of one float dtype and length.
+        ``grads`` are the gradients of the group's tensors in buffer order (any shapes,
+        the buffers' dtype, sizes adding up to the buffers' length); they are read and
+        never written, so a backend can read them where autograd left them (NumPy) or
+        gather them into scratch space first (one copy launch per tensor on devices).
         """
         ...

@@ -89,7 +89,7 @@ def test_cuda_element_body_matches_numpy_on_opencl(variant: tuple[str, bool, boo
         nesterov=nesterov,
     )
     want_p, want_v, want_g = p.copy(), v.copy(), g.copy()
-    NumpyBackend().fused_momentum(want_p, want_v, want_g, step)
+    NumpyBackend().fused_momentum(want_p, want_v, [want_g], step)
     mf = cl.mem_flags
     bufs: list[Any] = [cl.Buffer(ctx, mf.READ_WRITE | mf.COPY_HOST_PTR, hostbuf=a) for a in (p, v, g)]
     program = cl.Program(ctx, _opencl_program(dtype_name, variant)).build()

@@ -479,8 +479,8 @@ def test_fused_momentum_matches_numpy_exactly(
     for _ in range(2):  # a second step starts from a nonzero moment
         fresh = rng.standard_normal(LENGTH).astype(dtype)
         CL.copy_into(grad, CL.from_numpy(fresh))
-        REF.fused_momentum(p, v, fresh, step)
-        CL.fused_momentum(param, moment, grad, step)
+        REF.fused_momentum(p, v, [fresh], step)
+        CL.fused_momentum(param, moment, [grad], step)
     assert_same(param, p)
     assert_same(moment, v)
 
@@ -491,8 +491,8 @@ def test_fused_momentum_is_one_pass_over_a_large_buffer() -> None:
     p, v, g = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
     param, moment, grad = CL.from_numpy(p), CL.from_numpy(v), CL.from_numpy(g)
     step = MomentumStep(lr=0.1, momentum=0.9, weight_decay=1e-3, decay_count=n // 3, nesterov=True)
-    REF.fused_momentum(p, v, g, step)
-    CL.fused_momentum(param, moment, grad, step)
+    REF.fused_momentum(p, v, [g], step)
+    CL.fused_momentum(param, moment, [grad], step)
     assert_same(param, p)
     assert_same(moment, v)
 
@@ -500,7 +500,33 @@ def test_fused_momentum_is_one_pass_over_a_large_buffer() -> None:
 def test_fused_momentum_rejects_mismatched_buffers() -> None:
     p = CL.full((8,), 0.0, np.dtype(np.float32))
     with pytest.raises(ValueError, match="'moment' must be 1-D contiguous"):
-        CL.fused_momentum(p, CL.full((7,), 0.0, np.dtype(np.float32)), p, MomentumStep(lr=0.1, momentum=0.9))
+        CL.fused_momentum(p, CL.full((7,), 0.0, np.dtype(np.float32)), [p], MomentumStep(lr=0.1, momentum=0.9))
+    with pytest.raises(ValueError, match="the gradients hold 9 elements but the buffers hold 8"):
+        CL.fused_momentum(p, p, [CL.full((3, 3), 0.0, np.dtype(np.float32))], MomentumStep(lr=0.1, momentum=0.9))
+
+
+def test_fused_momentum_reads_gradients_in_pieces() -> None:
+    rng = np.random.default_rng(11)
+    shapes = [(3, 16, 2), (5,), (7, 9)]
+    n = sum(int(np.prod(s)) for s in shapes)
+    p, v = (rng.standard_normal(n).astype(np.float32) for _ in range(2))
+    grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    step = MomentumStep(
+        lr=0.1,
+        momentum=0.9,
+        weight_decay=0.01,
+        decay_count=60,
+        nesterov=True,
+        centralized=(CentralizedSegment(0, 3, 32),),
+    )
+    param, moment = put(p, 2), put(v, 1)
+    device_grads = [put(g, 4) for g in grads]
+    REF.fused_momentum(p, v, grads, step)
+    CL.fused_momentum(param, moment, device_grads, step)
+    assert_same(param, p)
+    assert_same(moment, v)
+    for host, dev in zip(grads, device_grads):
+        assert_same(dev, host)
 
 
 def test_sizes_without_elements() -> None:

@@ -214,3 +214,44 @@ def test_ungrouped_decay_mask_follows_names() -> None:
     assert opt.decay_flags == (False, False, True, True)
     grouped = nn.Momentum([{"params": params, "weight_decay": 0.1}], 0.1, 0.9)
     assert grouped.decay_flags == (True, True, True, True)
+
+
+def test_a_step_reads_the_gradients_without_changing_them(device: str) -> None:
+    params = _params()
+    opt = nn.Momentum(
+        [{"params": params[:2], "grad_centralization": True, "weight_decay": 0.01}, {"params": params[2:]}],
+        learning_rate=0.1,
+        momentum=0.9,
+        loss_scale=4.0,
+    )
+    grads = _grads(params, 0)
+    before = [g.asnumpy() for g in grads]
+    opt(grads)
+    for g, b in zip(grads, before):
+        np.testing.assert_array_equal(g.asnumpy(), b)
+
+
+def test_numpy_fused_update_in_pieces_equals_one_flat_gradient() -> None:
+    from minispore_numpy import NumpyBackend
+
+    from minispore.backend import CentralizedSegment, MomentumStep
+
+    rng = np.random.default_rng(5)
+    shapes = [(4, 16, 3), (70_000,), (9,)]
+    n = sum(int(np.prod(s)) for s in shapes)
+    grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    step = MomentumStep(
+        lr=0.1,
+        momentum=0.9,
+        weight_decay=0.01,
+        decay_count=40_000,
+        grad_scale=0.25,
+        nesterov=True,
+        centralized=(CentralizedSegment(0, 4, 48),),
+    )
+    p1, v1 = (rng.standard_normal(n).astype(np.float32) for _ in range(2))
+    p2, v2 = p1.copy(), v1.copy()
+    NumpyBackend().fused_momentum(p1, v1, grads, step)
+    NumpyBackend().fused_momentum(p2, v2, [np.concatenate([g.ravel() for g in grads])], step)
+    np.testing.assert_array_equal(p1, p2)
+    np.testing.assert_array_equal(v1, v2)

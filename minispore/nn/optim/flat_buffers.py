@@ -1,10 +1,10 @@
 """Flat per-group buffers: the storage that makes one fused update per group possible.
 
 A :class:`FlatGroup` lays the parameters of one (group, dtype, device) end to end in a
-flat parameter buffer, their moments in a flat moment buffer, and keeps a flat gradient
-buffer of the same layout. Each Parameter's data becomes a view into the buffer, so the
-network reads the updated weights with no copy, and ``Parameter.set_data`` with the same
-shape writes through the view.
+flat parameter buffer and their moments in a flat moment buffer. Each Parameter's data
+becomes a view into the buffer, so the network reads the updated weights with no copy,
+and ``Parameter.set_data`` with the same shape writes through the view. The gradients
+stay where autograd left them: the backend reads them in buffer order.
 
 Decayed parameters come first, so the decay applies to the prefix
 ``[0, decay_count)``; parameters that gradient centralization applies to are listed as
@@ -37,7 +37,6 @@ class _Slot:
     shape: tuple[int, ...]
     param_view: Array
     moment_view: Array
-    grad_view: Array
 
     @property
     def size(self) -> int:
@@ -84,7 +83,6 @@ class FlatGroup:
         total = sum(p.size for p, _, _ in self._entries)
         self.param_buffer = backend.full((total,), 0, dtype)
         self.moment_buffer = backend.full((total,), 0, dtype)
-        self.grad_buffer = backend.full((total,), 0, dtype)
         self.slots = []
         segments = []
         offset = 0
@@ -98,7 +96,7 @@ class FlatGroup:
             backend.copy_into(mv, moment._data)
             param._rebind(pv, backend)
             moment._rebind(mv, backend)
-            slot = _Slot(param, moment, offset, shape, pv, mv, backend.view(self.grad_buffer, offset, shape))
+            slot = _Slot(param, moment, offset, shape, pv, mv)
             self.slots.append(slot)
             if gc and centralization_applies(shape):
                 segments.append(CentralizedSegment(offset, shape[0], slot.size // shape[0]))
@@ -131,14 +129,20 @@ class FlatGroup:
             raise ValueError(f"For '{prim}', the parameters of one group must stay on one device; move them together.")
         self._adopt()
 
-    def load_gradients(self, grads: Sequence[Tensor]) -> None:
-        """Copy (and cast) each gradient into the flat gradient buffer."""
-        copy = self.backend.copy_into
-        for slot, g in zip(self.slots, grads):
-            copy(slot.grad_view, g._data)
+    def apply(
+        self,
+        grads: Sequence[Tensor],
+        lr: float,
+        momentum: float,
+        weight_decay: float,
+        grad_scale: float | None,
+        nesterov: bool,
+    ) -> None:
+        """Run the fused update over the whole group in one backend call.
 
-    def apply(self, lr: float, momentum: float, weight_decay: float, grad_scale: float | None, nesterov: bool) -> None:
-        """Run the fused update over the whole group in one backend call."""
+        ``grads`` follow :attr:`slots`; the backend reads them where they are (a gradient
+        of another float dtype, such as float16 for float32 parameters, is cast first).
+        """
         step = MomentumStep(
             lr=lr,
             momentum=momentum,
@@ -149,13 +153,14 @@ class FlatGroup:
             centralized=self.centralized,
         )
         backend = self.backend
-        if self.dtype == np.float64:
-            # MindSpore's float32 lr and momentum select a float32 kernel for float64
-            # parameters: compute in float32, store back as float64.
-            f32 = np.dtype(np.float32)
-            p, v, g = (backend.cast(b, f32) for b in (self.param_buffer, self.moment_buffer, self.grad_buffer))
-            backend.fused_momentum(p, v, g, step)
-            backend.copy_into(self.param_buffer, p)
-            backend.copy_into(self.moment_buffer, v)
+        # MindSpore's float32 lr and momentum select a float32 kernel for float64
+        # parameters: compute in float32, store back as float64.
+        work = np.dtype(np.float32) if self.dtype == np.float64 else self.dtype
+        arrays = [g._data if g._data.dtype == work else backend.cast(g._data, work) for g in grads]
+        if work == self.dtype:
+            backend.fused_momentum(self.param_buffer, self.moment_buffer, arrays, step)
             return
-        backend.fused_momentum(self.param_buffer, self.moment_buffer, self.grad_buffer, step)
+        p, v = backend.cast(self.param_buffer, work), backend.cast(self.moment_buffer, work)
+        backend.fused_momentum(p, v, arrays, step)
+        backend.copy_into(self.param_buffer, p)
+        backend.copy_into(self.moment_buffer, v)

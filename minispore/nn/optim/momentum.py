@@ -171,8 +171,9 @@ class Momentum(Optimizer):
         if self.fused:
             for (g, fg), index in zip(self._flat_groups, self._flat_index):
                 fg.ensure_bound("Momentum")
-                fg.load_gradients([grads[i] for i in index])
-                fg.apply(float(lrs[g]), momentum, float(wds[g]), grad_scale, self.use_nesterov)
+                fg.apply(
+                    [grads[i] for i in index], float(lrs[g]), momentum, float(wds[g]), grad_scale, self.use_nesterov
+                )
         else:
             for i, (p, v, grad) in enumerate(zip(self.parameters, self.moments, grads)):
                 g = self._group_index[i]
