@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from minispore.common.parameter import Parameter, ParameterTuple
 
@@ -183,7 +183,27 @@ class Cell:
         return head + "\n" + "\n".join(children) + "\n  >"
 
 
-class SequentialCell(Cell):
+_Seq = TypeVar("_Seq", bound="_CellSequence")
+
+
+class _CellSequence(Cell):
+    """Children registered as ``0``, ``1``, …, indexable and iterable in that order."""
+
+    def __getitem__(self, index: int) -> Cell:
+        return list(self._cells.values())[index]
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def __iter__(self) -> Iterator[Cell]:
+        return iter(list(self._cells.values()))
+
+    def append(self: _Seq, cell: Cell) -> _Seq:
+        self.insert_child_to_cell(str(len(self)), cell)
+        return self
+
+
+class SequentialCell(_CellSequence):
     """Cells run one after another; children are named ``0``, ``1``, …
 
     Args:
@@ -200,19 +220,6 @@ class SequentialCell(Cell):
         for name, cell in items:
             self.insert_child_to_cell(name, cell)
 
-    def __getitem__(self, index: int) -> Cell:
-        return list(self._cells.values())[index]
-
-    def __len__(self) -> int:
-        return len(self._cells)
-
-    def __iter__(self) -> Iterator[Cell]:
-        return iter(list(self._cells.values()))
-
-    def append(self, cell: Cell) -> SequentialCell:
-        self.insert_child_to_cell(str(len(self)), cell)
-        return self
-
     def construct(self, *inputs: Any, **kwargs: Any) -> Any:
         out: Any = inputs[0] if len(inputs) == 1 else inputs
         for cell in self._cells.values():
@@ -220,7 +227,7 @@ class SequentialCell(Cell):
         return out
 
 
-class CellList(Cell):
+class CellList(_CellSequence):
     """A list of cells registered as children ``0``, ``1``, … (no ``construct``)."""
 
     def __init__(self, *args: Any) -> None:
@@ -228,19 +235,6 @@ class CellList(Cell):
         cells = list(args[0]) if len(args) == 1 and not isinstance(args[0], Cell) else list(args)
         for c in cells:
             self.append(c)
-
-    def __getitem__(self, index: int) -> Cell:
-        return list(self._cells.values())[index]
-
-    def __len__(self) -> int:
-        return len(self._cells)
-
-    def __iter__(self) -> Iterator[Cell]:
-        return iter(list(self._cells.values()))
-
-    def append(self, cell: Cell) -> CellList:
-        self.insert_child_to_cell(str(len(self)), cell)
-        return self
 
     def extend(self, cells: Iterable[Cell]) -> CellList:
         for c in cells:

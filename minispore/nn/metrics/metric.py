@@ -44,7 +44,32 @@ def _sparse_labels(y_pred: np.ndarray[Any, Any], y: np.ndarray[Any, Any], name: 
     )
 
 
-class Accuracy(Metric):
+class _HitRate(Metric):
+    """The fraction of samples a subclass's ``_hits`` counts as correct."""
+
+    name = "HitRate"
+
+    def clear(self) -> None:
+        self._correct = 0
+        self._total = 0
+
+    def update(self, *inputs: Any) -> None:
+        if len(inputs) != 2:
+            raise ValueError(f"For '{self.name}.update', pass (y_pred, y), but got {len(inputs)} inputs.")
+        hits = self._hits(_host(inputs[0]), _host(inputs[1]))
+        self._correct += int(hits.sum())
+        self._total += int(hits.size)
+
+    def _hits(self, y_pred: np.ndarray[Any, Any], y: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        raise NotImplementedError
+
+    def eval(self) -> float:
+        if self._total == 0:
+            raise RuntimeError(f"For '{self.name}', 'update' must be called before 'eval' (no samples seen).")
+        return self._correct / self._total
+
+
+class Accuracy(_HitRate):
     """The fraction of samples whose arg-max prediction equals the label.
 
     Args:
@@ -60,6 +85,8 @@ class Accuracy(Metric):
         0.5
     """
 
+    name = "Accuracy"
+
     def __init__(self, eval_type: str = "classification") -> None:
         if eval_type not in ("classification", "multilabel"):
             raise ValueError(
@@ -68,29 +95,16 @@ class Accuracy(Metric):
         self._type = eval_type
         super().__init__()
 
-    def clear(self) -> None:
-        self._correct = 0
-        self._total = 0
-
-    def update(self, *inputs: Any) -> None:
-        if len(inputs) != 2:
-            raise ValueError(f"For 'Accuracy.update', pass (y_pred, y), but got {len(inputs)} inputs.")
-        y_pred, y = _host(inputs[0]), _host(inputs[1])
+    def _hits(self, y_pred: np.ndarray[Any, Any], y: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         if self._type == "multilabel":
-            hits = np.all(np.round(y_pred) == y, axis=-1)
-        else:
-            hits = y_pred.argmax(axis=-1) == _sparse_labels(y_pred, y, "Accuracy")
-        self._correct += int(hits.sum())
-        self._total += int(hits.size)
-
-    def eval(self) -> float:
-        if self._total == 0:
-            raise RuntimeError("For 'Accuracy', 'update' must be called before 'eval' (no samples seen).")
-        return self._correct / self._total
+            return np.asarray(np.all(np.round(y_pred) == y, axis=-1))
+        return np.asarray(y_pred.argmax(axis=-1) == _sparse_labels(y_pred, y, self.name))
 
 
-class TopKCategoricalAccuracy(Metric):
+class TopKCategoricalAccuracy(_HitRate):
     """The fraction of samples whose label is among the ``k`` highest predictions."""
+
+    name = "TopKCategoricalAccuracy"
 
     def __init__(self, k: int) -> None:
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
@@ -98,25 +112,11 @@ class TopKCategoricalAccuracy(Metric):
         self.k = k
         super().__init__()
 
-    def clear(self) -> None:
-        self._correct = 0
-        self._total = 0
-
-    def update(self, *inputs: Any) -> None:
-        if len(inputs) != 2:
-            raise ValueError(f"For 'TopKCategoricalAccuracy.update', pass (y_pred, y), but got {len(inputs)} inputs.")
-        y_pred, y = _host(inputs[0]), _host(inputs[1])
-        labels = _sparse_labels(y_pred, y, "TopKCategoricalAccuracy")
+    def _hits(self, y_pred: np.ndarray[Any, Any], y: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        labels = _sparse_labels(y_pred, y, self.name)
         target = np.take_along_axis(y_pred, labels[..., None], axis=-1)
         # Ties with the label's score count in its favour, as MindSpore's argsort-based rule.
-        rank = (y_pred > target).sum(axis=-1)
-        self._correct += int((rank < self.k).sum())
-        self._total += int(labels.size)
-
-    def eval(self) -> float:
-        if self._total == 0:
-            raise RuntimeError("For 'TopKCategoricalAccuracy', 'update' must be called before 'eval'.")
-        return self._correct / self._total
+        return np.asarray((y_pred > target).sum(axis=-1) < self.k)
 
 
 class Top1CategoricalAccuracy(TopKCategoricalAccuracy):
