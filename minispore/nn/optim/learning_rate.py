@@ -22,6 +22,16 @@ from minispore.nn.optim._checks import as_float_at_least
 _logger = logging.getLogger("minispore")
 
 
+def call_at_step(cell: Cell, step: int) -> np.float32:
+    """``cell(global_step)`` as a float32 scalar, with ``global_step`` a ``(1,)`` int32 Tensor.
+
+    Schedules and dynamic weight decays are called this way, as MindSpore calls them.
+    """
+    out = cell(Tensor(np.array([step], dtype=np.int32)))
+    value: np.float32 = np.asarray(out.asnumpy() if isinstance(out, Tensor) else out, dtype=np.float32).reshape(-1)[0]
+    return value
+
+
 class ConstantLR:
     """A fixed rate stored in a float32 ``Parameter`` (users may ``set_data`` it)."""
 
@@ -143,9 +153,7 @@ class ScheduleLR:
         return self.schedule
 
     def value_at(self, step: int) -> np.float32:
-        out = self.schedule(Tensor(np.array([step], dtype=np.int32)))
-        value: np.float32 = np.float32(np.asarray(out.asnumpy(), dtype=np.float32).reshape(-1)[0])
-        return value
+        return call_at_step(self.schedule, step)
 
 
 LearningRate = ConstantLR | ListLR | ScheduleLR

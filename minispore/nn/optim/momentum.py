@@ -10,7 +10,7 @@ import numpy as np
 from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter, ParameterTuple
 from minispore.common.tensor import Tensor
-from minispore.nn.optim._checks import as_float_at_least, check_bool
+from minispore.nn.optim._checks import check_bool
 from minispore.nn.optim.flat_buffers import FlatGroup, centralization_applies
 from minispore.nn.optim.optimizer import Optimizer
 
@@ -89,7 +89,7 @@ class Momentum(Optimizer):
         self.init_args = {
             "momentum": momentum,
             "weight_decay": weight_decay,
-            "loss_scale": as_float_at_least(loss_scale, "loss_scale", "Momentum", 0.0, strict=True),
+            "loss_scale": self.loss_scale,
             "use_nesterov": use_nesterov,
         }
         self.fused = True

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from minispore.common.parameter import Parameter
-from minispore.common.tensor import Tensor
 from minispore.nn.cell import Cell
 from minispore.nn.optim._checks import as_float_at_least
+from minispore.nn.optim.learning_rate import call_at_step
 
 
 def default_decay_filter(param: Parameter) -> bool:
@@ -54,9 +54,7 @@ class DynamicWeightDecay:
         self.loss_scale = np.float32(loss_scale)
 
     def value_at(self, step: int) -> np.float32:
-        out = self.cell(Tensor(np.array([step], dtype=np.int32)))
-        value = np.asarray(out.asnumpy() if isinstance(out, Tensor) else out, dtype=np.float32).reshape(-1)[0]
-        scaled: np.float32 = np.float32(value * self.loss_scale)
+        scaled: np.float32 = np.float32(call_at_step(self.cell, step) * self.loss_scale)
         return scaled
 
 
