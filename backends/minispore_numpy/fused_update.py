@@ -42,15 +42,19 @@ def _kernel_index() -> dict[tuple[str, str], int]:
 
 _KERNELS = _kernel_index()
 _FORMATS = {np.dtype(np.float32): "f", np.dtype(np.float64): "d"}
+_CHOSEN: dict[tuple[str, frozenset[str], str], tuple[int, int]] = {}
+"""(rule, options, format) -> the compiled kernels for the undecayed and the decayed elements."""
 
 
 def fused_update(step: UpdateStep, param: Vector, states: Sequence[Vector], grads: Sequence[Vector]) -> None:
     """:meth:`~minispore.backend.protocol.FusedUpdate.fused_update` on host arrays."""
     fmt = _FORMATS.get(param.dtype)
     if update_module is not None and fmt is not None:
-        plain = _KERNELS[(step.program(False).key, fmt)]
-        decay = _KERNELS[(step.program(True).key, fmt)]
-        args = (plain, decay, param, tuple(states))
+        key = (step.rule.name, step.options, fmt)
+        kernels = _CHOSEN.get(key)
+        if kernels is None:
+            kernels = _CHOSEN[key] = (_KERNELS[(step.program(False).key, fmt)], _KERNELS[(step.program(True).key, fmt)])
+        args = (*kernels, param, tuple(states))
         tail = (step.decay_count, step.scalars, THREADS)
         try:
             update_module.update(*args, list(grads), *tail)

@@ -102,6 +102,7 @@ class Optimizer(Cell):
             learning_rate.asnumpy().tolist() if isinstance(learning_rate, Tensor) else learning_rate
         )
         self.fused = True
+        self._gradient_signature: tuple[Any, ...] | None = None
         self._states: tuple[ParameterTuple, ...] = ()
         self._flat_groups: list[tuple[int, FlatGroup, list[int]]] = []
 
@@ -283,16 +284,16 @@ class Optimizer(Cell):
                 f"The tuples in HyperMap should have the same length: the optimizer has {len(self._parameters)} "
                 f"parameters but got {len(gradients)} gradients. Pass one gradient per optimizer.parameters entry."
             )
+        try:  # the common case (every gradient's shape, dtype and device as its parameter's): one comparison
+            if tuple((g._data.shape, g._data.dtype, g._backend) for g in gradients) == self._gradient_signature:
+                return tuple(gradients)
+        except AttributeError:  # not a Tensor: the full check names it
+            pass
         for p, g in zip(self._parameters, gradients):
-            # The common case (same shape, dtype and device) costs a few comparisons.
-            if not (
-                isinstance(g, Tensor)
-                and g._data.shape == p._data.shape
-                and g._data.dtype == p._data.dtype
-                and g._backend is p._backend
-                and p._data.dtype.kind == "f"
-            ):
-                check_gradient(self._prim, p, g, floats)
+            check_gradient(self._prim, p, g, floats)
+        params = self._parameters
+        if all(p._data.dtype.kind == "f" for p in params):
+            self._gradient_signature = tuple((p._data.shape, p._data.dtype, p._backend) for p in params)
         return tuple(gradients)
 
 
