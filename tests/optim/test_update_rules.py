@@ -20,7 +20,7 @@ import minispore as ms
 from minispore import nn
 from minispore.backend import UpdateStep
 from minispore.nn.optim.fused import default_fused_update
-from minispore.nn.optim.rules import RULES, MOMENTUM, Element, UpdateRule
+from minispore.nn.optim.rules import MOMENTUM, RULES, Element, UpdateRule
 from minispore.nn.optim.rules.evaluate import scratch_slots
 
 SHAPES = [(4, 16, 3), (70_000,), (9,), (3, 5)]
