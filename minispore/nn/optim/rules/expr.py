@@ -186,14 +186,16 @@ class Element:
 
         ``g = p * weight_decay + g`` where decay applies (option ``decay``), then
         ``g = g * grad_scale`` when there is a loss scale (option ``scale``); both in the
-        parameter's dtype, as MindSpore's graph ops compute them. Gradient centralization
+        parameter's dtype (the scalars rounded to it first), as MindSpore's graph ops compute
+        them. Gradient centralization
         sits between the two and is not per-element: ``nn/optim`` applies it before.
         """
         g = self.grad
         if self.option("decay"):
-            g = storage_round(storage_round(self.param * self.scalar("weight_decay")) + g)
+            wd = storage_round(self.scalar("weight_decay"))
+            g = storage_round(storage_round(self.param * wd) + g)
         if self.option("scale"):
-            g = storage_round(g * self.scalar("grad_scale"))
+            g = storage_round(g * storage_round(self.scalar("grad_scale")))
         return g
 
     def program(self) -> Program:
