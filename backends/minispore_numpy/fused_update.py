@@ -97,6 +97,8 @@ class _Block:
             np.sqrt(args[0], out=out)
         elif op == "round":
             np.copyto(out, np.asarray(args[0], dtype=self.storage) if self.storage == np.float16 else args[0])
+        elif op == "select":  # out may share a slot with a or b: build the result first
+            np.copyto(out, np.where(args[0] > 0, args[1], args[2]))
         else:
             _UFUNCS[op](args[0], args[1], out=out)
         return out
@@ -121,5 +123,7 @@ def _blocks(step: UpdateStep, param: Vector, states: Sequence[Vector], grads: Se
         for s in range(lo, hi, BLOCK):
             e = min(s + BLOCK, hi)
             views = {name: buffer[s:e] for name, buffer in buffers.items()}
-            for name, value in run(program, _Block(views, scalars, scratch, slots)):
+            with np.errstate(all="ignore"):  # like the kernels: inf and NaN flow on, without warnings
+                stores = run(program, _Block(views, scalars, scratch, slots))
+            for name, value in stores:
                 np.copyto(views[name], value, casting="same_kind")

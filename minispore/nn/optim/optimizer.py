@@ -19,8 +19,8 @@ import numpy as np
 from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter, ParameterTuple
 from minispore.common.tensor import Tensor
+from minispore.common.validation import as_float_at_least
 from minispore.nn.cell import Cell, CellList
-from minispore.nn.optim._checks import as_float_at_least
 from minispore.nn.optim.flat_buffers import FlatGroup
 from minispore.nn.optim.host_values import StepCounter
 from minispore.nn.optim.learning_rate import ConstantLR, LearningRate, RoundedConstantLR, parse_learning_rate
@@ -74,7 +74,7 @@ class Optimizer(Cell):
     def __init__(self, learning_rate: Any, parameters: Any, weight_decay: Any = 0.0, loss_scale: Any = 1.0) -> None:
         super().__init__(auto_prefix=False)
         items = check_parameters(parameters)
-        self.loss_scale = as_float_at_least(loss_scale, "loss_scale", self._prim, 0.0, strict=True)
+        self.loss_scale = as_float_at_least(self._prim, "loss_scale", loss_scale, 0.0, strict=True)
         self._check_loss_scale_reciprocal(weight_decay)
         self._counter = StepCounter()
         self.global_step = self._counter.parameter

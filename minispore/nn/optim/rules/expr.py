@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 OPS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
 """The binary operators, each rounded to float32."""
 
-FUNCTIONS = ("sqrt", "maximum", "round")
-"""``sqrt(x)``, ``maximum(x, y)`` and ``round(x)``: ``x`` rounded to the storage dtype (float16
-storage rounds there; float32 and float64 storage leave a float32 value unchanged)."""
+FUNCTIONS = ("sqrt", "maximum", "round", "select")
+"""``sqrt(x)``, ``maximum(x, y)``, ``round(x)``: ``x`` rounded to the storage dtype (float16
+storage rounds there; float32 and float64 storage leave a float32 value unchanged), and
+``select(c, a, b)``: ``a`` where ``c > 0``, else ``b``."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,13 @@ def sqrt(x: Value) -> Value:
 def maximum(x: Value, y: Value) -> Value:
     """The larger of ``x`` and ``y``."""
     return x._tracer.add(Node("maximum", (x.index, y.index)))
+
+
+def where_positive(condition: Value, a: Value | float, b: Value | float) -> Value:
+    """``a`` where ``condition > 0``, else ``b`` (NaN conditions choose ``b``)."""
+    return condition._tracer.add(
+        Node("select", (condition.index, condition._operand(a).index, condition._operand(b).index))
+    )
 
 
 def storage_round(x: Value) -> Value:
