@@ -70,6 +70,8 @@ class Optimizer(Cell):
 
     decay_filter: Callable[[Parameter], bool] = staticmethod(default_decay_filter)
     _prim = "Optimizer"
+    _centralizes = True
+    """Whether the gradient pre-pass centralizes (``AdamWeightDecay`` has no pre-pass)."""
 
     def __init__(self, learning_rate: Any, parameters: Any, weight_decay: Any = 0.0, loss_scale: Any = 1.0) -> None:
         super().__init__(auto_prefix=False)
@@ -162,8 +164,11 @@ class Optimizer(Cell):
         return self._parameters
 
     # state buffers and the fused update ----------------------------------------------
-    def _make_states(self, *prefixes: str) -> tuple[ParameterTuple, ...]:
-        """One zero buffer per parameter and prefix, named ``<prefix>.<param name>``, as MindSpore's ``clone``."""
+    def _make_states(self, *prefixes: str, inits: Sequence[str] = ()) -> tuple[ParameterTuple, ...]:
+        """One buffer per parameter and prefix, named ``<prefix>.<param name>``, as MindSpore's ``clone``.
+
+        ``inits`` gives each prefix's initializer (``"zeros"`` by default, ``"ones"``).
+        """
         seen: set[int] = set()
         for p in self.parameters:
             if id(p) in seen:
@@ -173,7 +178,8 @@ class Optimizer(Cell):
                     "Each parameter may appear once in 'params'."
                 )
             seen.add(id(p))
-        self._states = tuple(self.parameters.clone(prefix=prefix, init="zeros") for prefix in prefixes)
+        inits = tuple(inits) or ("zeros",) * len(prefixes)
+        self._states = tuple(self.parameters.clone(prefix=p, init=i) for p, i in zip(prefixes, inits))
         self._flat_groups = self._build_flat_groups()
         return self._states
 
@@ -188,7 +194,7 @@ class Optimizer(Cell):
                 [self._records[i].param for i in idx],
                 [[states[i] for i in idx] for states in self._states],
                 [self._records[i].decay for i in idx],
-                [self._records[i].grad_centralization for i in idx],
+                [self._records[i].grad_centralization and self._centralizes for i in idx],
             )
             position = {id(self._records[i].param): i for i in idx}
             flat.append((g, group, [position[id(slot.param)] for slot in group.slots]))

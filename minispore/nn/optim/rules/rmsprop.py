@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from .expr import Element, UpdateRule, sqrt, where_positive
+from .expr import Element, UpdateRule, sqrt, storage_round, where_positive
 
 
 def _rmsprop(e: Element) -> None:
     """``ms = ms + (g * g - ms) * (1 - decay)``; ``mom = mom * u + (g * lr) / sqrt(ms + eps)``;
-    ``p = p - mom``. ``mean_square`` starts at ones."""
+    ``p = p - mom``. ``mean_square`` starts at ones. The hyper-parameters are first rounded
+    to the storage dtype (MindSpore's wrapper casts them to a float16 parameter's dtype)."""
     g = e.prepared_grad()
-    ms = e.state("mean_square") + (g * g - e.state("mean_square")) * (1.0 - e.scalar("decay"))
-    mom = e.state("moment") * e.scalar("momentum") + (g * e.scalar("lr")) / sqrt(ms + e.scalar("epsilon"))
+    lr, decay, u, eps = (storage_round(e.scalar(n)) for n in ("lr", "decay", "momentum", "epsilon"))
+    ms = e.state("mean_square") + (g * g - e.state("mean_square")) * (1.0 - decay)
+    mom = e.state("moment") * u + (g * lr) / sqrt(ms + eps)
     e.store("mean_square", ms)
     e.store("moment", mom)
     e.store("param", e.param - mom)
