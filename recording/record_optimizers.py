@@ -198,6 +198,9 @@ def record_case(case: dict[str, Any], out: Path) -> dict[str, Any]:
     }
     if cls != "Momentum":
         entry["class"] = f"mindspore.nn.{cls}"
+    dtypes = sorted({p["dtype"] for p in params})
+    if dtypes != ["float32"]:
+        entry["dtypes"] = dtypes
     return entry
 
 
