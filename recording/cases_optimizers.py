@@ -83,6 +83,10 @@ def _suite(cls: str, seed0: int, lr: float, lr_list: list[float], extra: dict[st
 GROUPS_NOTE = "Groups: (w, b) lr/2 and weight_decay 0.1; k weight_decay 0.0; bn.gamma takes the defaults (weight_decay 0.02: the name filter does not apply in groups)."
 FILTER_NOTE = "Ungrouped weight decay skips 'bn.gamma' (name contains 'gamma')."
 LS_NOTE = "Gradients are recorded already multiplied by loss_scale=3.0; the optimizer divides by it."
+F16_NOTE = "float16: the kernel computes in float32 on float32 copies of the float16 operands and stores parameter and state rounded to float16; the weight-decay and 1/loss_scale pre-pass run in float16 before it."
+ADAMW_F16_NOTE = "float16: AdamWeightDecay's CPU kernel does pure float16 arithmetic (every + - * / rounds to float16; lr, betas, eps=1e-6 -> 1.013e-06 and decay are float16), so it drifts from the float32 result; recorded as MindSpore does it."
+RMS_F16_NOTE = "float16: the Python wrapper casts lr, decay, momentum and epsilon to float16 (epsilon 1e-10 becomes 0.0), then the float32 kernel runs on float32 copies and the results are stored rounded."
+RMS_TASK_NOTE = "ApplyRMSProp's float32 kernel has a vector loop (8 lanes) and a scalar tail that round differently; from call 5 on, the 2-core recording machine splits each tensor into 2 tasks, which moves the vector/tail boundary (see recording/OPTIMIZER_FORMULAS.md). Another machine may differ by 1 ulp."
 SCHED_NOTE = "CosineDecayLR(min_lr=lr/10, max_lr=lr, decay_steps=4), run past decay_steps."
 
 MOMENTUM16 = [
@@ -318,4 +322,17 @@ def _rmsprop() -> list[dict[str, Any]]:
     ]
 
 
-NEW_CASES: list[dict[str, Any]] = MOMENTUM16 + _sgd() + _adam() + _adamw() + _rmsprop()
+def _with_notes(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Prepend the float16 and kernel-split notes that apply to a case."""
+    for c in cases:
+        extra = []
+        if c["params"][0][2] == "float16":
+            rms16 = c["class"] == "RMSProp" and not c["args"].get("centered", False)
+            extra.append(ADAMW_F16_NOTE if c["class"] == "AdamWeightDecay" else RMS_F16_NOTE if rms16 else F16_NOTE)
+        if c["class"] == "RMSProp" and not c["args"].get("centered", False):
+            extra.append(RMS_TASK_NOTE)
+        c["notes"] = extra + c["notes"]
+    return cases
+
+
+NEW_CASES: list[dict[str, Any]] = _with_notes(MOMENTUM16 + _sgd() + _adam() + _adamw() + _rmsprop())
