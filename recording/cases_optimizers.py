@@ -203,6 +203,22 @@ def _adam() -> list[dict[str, Any]]:
     ]
 
 
+def _adam_large() -> dict[str, Any]:
+    """One 1003-element tensor: ParallelLaunch splits it into 2 tasks (vector/tail boundary at 496 and 998)."""
+    case = _case(
+        "adam_large_tensor",
+        "Adam",
+        341,
+        "nn.Adam on a 1003-element tensor (two kernel tasks).",
+        {"learning_rate": 0.01, "params": [P("big")]},
+    )
+    case["params"] = [["big", [1003], "float32", True]]
+    case["notes"] = [
+        "On the 2-core recording machine the Adam kernel splits tensors over 1000 elements into 2 tasks of ceil(n/2) elements; each task has its own vector loop and scalar tail (see recording/OPTIMIZER_FORMULAS.md)."
+    ]
+    return case
+
+
 def _adamw() -> list[dict[str, Any]]:
     s = _suite("AdamWeightDecay", 350, 0.01, LR_LIST_SMALL, {})
     return [
@@ -335,4 +351,4 @@ def _with_notes(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return cases
 
 
-NEW_CASES: list[dict[str, Any]] = _with_notes(MOMENTUM16 + _sgd() + _adam() + _adamw() + _rmsprop())
+NEW_CASES: list[dict[str, Any]] = _with_notes(MOMENTUM16 + _sgd() + _adam() + [_adam_large()] + _adamw() + _rmsprop())

@@ -185,6 +185,39 @@ def simd_count(n: int, lanes: int = AVX_LANES) -> int:
     return (n // lanes) * lanes
 
 
+# The recording machine has 2 cores, so the CPU kernels' thread pool runs at most 2 tasks.
+THREADS = 2
+
+
+def parallel_launch_chunks(n: int, block: int = 1000, threads: int = THREADS) -> list[tuple[int, int]]:
+    """Task ranges of ``ParallelLaunch(task, n, block)``: ``min(threads, ceil(n/block))`` equal tasks."""
+    tasks = max(1, min(threads, -(-n // block)))
+    size = -(-n // tasks)
+    return [(s, min(s + size, n)) for s in range(0, n, size)]
+
+
+# ParallelLaunchAutoSearch on the 2-core recording machine: the first 5 launches of a kernel run
+# as one task, later launches split the elements into 2 tasks of ceil(n/2) elements each.
+AUTOSEARCH_SINGLE_TASK_LAUNCHES = 5
+AUTOSEARCH_TASKS = THREADS
+
+
+def autosearch_chunks(n: int, launch: int) -> list[tuple[int, int]]:
+    """The ``[start, end)`` element ranges of the tasks of launch number ``launch`` (0-based)."""
+    if launch < AUTOSEARCH_SINGLE_TASK_LAUNCHES:
+        return [(0, n)]
+    size = -(-n // AUTOSEARCH_TASKS)
+    return [(s, min(s + size, n)) for s in range(0, n, size)]
+
+
+def vector_mask(n: int, chunks: list[tuple[int, int]], lanes: int = AVX_LANES) -> np.ndarray:
+    """True where an element is handled by the vector loop of its task (the first ``lanes*k`` of each)."""
+    mask = np.zeros(n, dtype=bool)
+    for start, end in chunks:
+        mask[start : start + simd_count(end - start, lanes)] = True
+    return mask
+
+
 # ----------------------------------------------------------------------------- nn.SGD
 
 
@@ -233,7 +266,7 @@ def adam_step(
     """One ``Adam`` kernel update of a float32 tensor (nnacl ``AdamFp32``, AVX build with FMA contraction).
 
     ``m = fma(1-b1, g-m, m)``, ``v = fma(1-b2, fma(g, g, -v), v)`` everywhere. The parameter:
-    for the first ``simd_count(n)`` elements ``p - (new_lr*m') / (sqrt(v) + eps)`` in float32;
+    for the vector lanes of each task (see :func:`parallel_launch_chunks`, :func:`vector_mask`) ``p - (new_lr*m') / (sqrt(v) + eps)`` in float32;
     for the tail the division and subtraction run in double: ``float32(double(p) -
     double(new_lr*m') / (sqrt(double(v)) + double(eps)))``. With Nesterov ``m'`` is
     ``fma(1-b1, g, m*b1)`` (vector part) or ``fma(m, b1, (1-b1)*g)`` (tail); otherwise ``m' = m``.
@@ -244,13 +277,13 @@ def adam_step(
     c1, c2 = F32(F32(1.0) - b1), F32(F32(1.0) - b2)
     m = fma(c1, g - m, m)
     v = fma(c2, fma(g, g, -v), v)
-    s = simd_count(p.size)
+    vec_mask = vector_mask(p.size, parallel_launch_chunks(p.size))
     num_vec = fma(c1, g, m * b1) if nesterov else m
     num_tail = fma(m, b1, c1 * g) if nesterov else m
     vec = p - (new_lr * num_vec) / (np.sqrt(v) + e)
     f64 = np.float64
     tail = (p.astype(f64) - (new_lr * num_tail).astype(f64) / (np.sqrt(v.astype(f64)) + f64(e))).astype(F32)
-    p = np.concatenate([vec[:s], tail[s:]])
+    p = np.where(vec_mask, vec, tail)
     return p.reshape(shape), m.reshape(shape), v.reshape(shape)
 
 
@@ -338,27 +371,6 @@ def adamw_step_float16(
 
 
 # ----------------------------------------------------------------------------- nn.RMSProp
-
-# ParallelLaunchAutoSearch on the 2-core recording machine: the first 5 launches of a kernel run
-# as one task, later launches split the elements into 2 tasks of ceil(n/2) elements each.
-AUTOSEARCH_SINGLE_TASK_LAUNCHES = 5
-AUTOSEARCH_TASKS = 2
-
-
-def autosearch_chunks(n: int, launch: int) -> list[tuple[int, int]]:
-    """The ``[start, end)`` element ranges of the tasks of launch number ``launch`` (0-based)."""
-    if launch < AUTOSEARCH_SINGLE_TASK_LAUNCHES:
-        return [(0, n)]
-    size = -(-n // AUTOSEARCH_TASKS)
-    return [(s, min(s + size, n)) for s in range(0, n, size)]
-
-
-def vector_mask(n: int, chunks: list[tuple[int, int]], lanes: int = AVX_LANES) -> np.ndarray:
-    """True where an element is handled by the vector loop of its task (the first ``lanes*k`` of each)."""
-    mask = np.zeros(n, dtype=bool)
-    for start, end in chunks:
-        mask[start : start + simd_count(end - start, lanes)] = True
-    return mask
 
 
 def rmsprop_step(
