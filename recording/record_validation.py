@@ -183,7 +183,7 @@ def record(cls: str, out: Path) -> int:
         args = {**defaults, **extra}
         pool = {
             e["id"]: ms.Parameter(
-                ms.Tensor(__import__("numpy").ones(e["shape"], e["dtype"])),
+                ms.Tensor(np.ones(e["shape"], e["dtype"])),
                 name=e["name"],
                 requires_grad=e["requires_grad"],
             )
