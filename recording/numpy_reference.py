@@ -435,3 +435,44 @@ def rmsprop_centered_step(
     new_mom = mom * F32(momentum) + (g * lr) / root
     mom = np.where(ok, new_mom, mom)
     return np.where(ok, p - mom, p), mg, ms, mom
+
+
+# ----------------------------------------------------------------------------- mindspore.experimental.optim
+
+
+def pow_f32(base: float, step: int) -> np.float32:
+    """``ops.Pow(float32(base), step)`` as MindSpore computes it: in double, rounded once."""
+    return F32(np.float64(F32(base)) ** step)
+
+
+def experimental_adamw_step(
+    p: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    vmax: np.ndarray | None,
+    g: np.ndarray,
+    lr: np.float32,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float,
+    step: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """One ``experimental.optim.AdamW`` update (graph of float32 ops, no FMA); ``step`` counts from 1.
+
+    ``p' = p*(1 - lr*wd)``; ``m = m*b1 + g*(1 - b1)``; ``v = v*b2 + (1 - b2)*(g*g)`` (``1 - b``
+    in float32); ``bc1 = 1 - b1^step``, ``bc2 = 1 - b2^step`` (powers in double, rounded);
+    ``denom = sqrt(v or max(vmax, v)) / sqrt(bc2) + eps``; ``p = p' - (m/denom) * (lr/bc1)``.
+    """
+    b1, b2 = F32(beta1), F32(beta2)
+    wd_new = F32(F32(1.0) - lr * F32(weight_decay))
+    bc1 = F32(F32(1.0) - pow_f32(beta1, step))
+    bc2 = F32(F32(1.0) - pow_f32(beta2, step))
+    step_size = F32(lr / bc1)
+    scaled = p * wd_new
+    m = m * b1 + g * (F32(1.0) - b1)
+    v = v * b2 + (F32(1.0) - b2) * (g * g)
+    if vmax is not None:
+        vmax = np.maximum(vmax, v)
+    denom = np.sqrt(v if vmax is None else vmax) / np.sqrt(bc2) + F32(eps)
+    return scaled - (m / denom) * step_size, m, v, vmax

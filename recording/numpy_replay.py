@@ -162,3 +162,86 @@ def _step(
         p[n], st["mean_square"][n], st["moment"][n] = nr.rmsprop_step(
             p[n], st["mean_square"][n], st["moment"][n], g, lr, a["decay"], a["momentum"], a["epsilon"], launch
         )
+
+
+def replay_experimental(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Recompute an ``experimental/`` case from its recorded gradients: ``params/*``, ``state/*``, learning rates.
+
+    The returned ``get_last_lr`` array holds the float32 group learning rates after each
+    ``scheduler.step()`` (``StepLR``: ``lr = float32(lr * float32(gamma))`` when the epoch is a
+    multiple of ``step_size``).
+    """
+    cls = meta["constructor"]["class"].rsplit(".", 1)[1]
+    args = meta["constructor"]["args"]
+    defaults = {
+        "SGD": {"momentum": 0.0, "dampening": 0.0, "weight_decay": 0.0, "nesterov": False},
+        "Adam": {"betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0},
+        "AdamW": {"betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.01, "amsgrad": False},
+    }[cls]
+    top = {k: v for k, v in args.items() if k != "params"}
+    raw = args["params"]
+    grouped = isinstance(raw[0], dict) and "__type__" not in raw[0]
+    groups = (
+        [
+            ([p["name"] for p in g["params"]], {**defaults, **top, **{k: v for k, v in g.items() if k != "params"}})
+            for g in raw
+        ]
+        if grouped
+        else [([p["name"] for p in raw], {**defaults, **top})]
+    )
+    sched = meta["scheduler"]["kwargs"]
+    out: dict[str, list[Any]] = {}
+    p = {n: arrays["init/" + n].copy() for n in meta["optimizer_parameter_order"]}
+    zeros = {n: np.zeros_like(x) for n, x in p.items()}
+    st: dict[str, dict[str, np.ndarray]] = {
+        "accum": dict(zeros),
+        "stat": {n: np.ones_like(x) for n, x in p.items()},
+        "exp_avg": dict(zeros),
+        "exp_avg_sq": dict(zeros),
+        "max_exp_avg_sq": dict(zeros),
+    }
+    lrs = [F32(h["lr"]) for _, h in groups]
+    for k in range(meta["n_steps"]):
+        for gi, (names, h) in enumerate(groups):
+            lr = lrs[gi]
+            betas = h.get("betas", (0.0, 0.0))
+            betas = betas["items"] if isinstance(betas, dict) else betas
+            for n in names:
+                g = arrays["grads/" + n][k]
+                if cls == "SGD":
+                    if h["weight_decay"] > 0:
+                        g = g + p[n] * F32(h["weight_decay"])
+                    p[n], st["accum"][n], st["stat"][n] = nr.sgd_step(
+                        p[n], st["accum"][n], st["stat"][n], g, lr, h["momentum"], h["dampening"], h["nesterov"]
+                    )
+                elif cls == "Adam":
+                    if h["weight_decay"] != 0:
+                        g = p[n] * F32(h["weight_decay"]) + g
+                    new_lr = nr.adam_lr(lr, nr.pow_f32(betas[0], k + 1), nr.pow_f32(betas[1], k + 1))
+                    p[n], st["exp_avg"][n], st["exp_avg_sq"][n] = nr.adam_step(
+                        p[n], st["exp_avg"][n], st["exp_avg_sq"][n], g, new_lr, betas[0], betas[1], h["eps"], False
+                    )
+                else:
+                    vmax = st["max_exp_avg_sq"][n] if h["amsgrad"] else None
+                    p[n], st["exp_avg"][n], st["exp_avg_sq"][n], vmax = nr.experimental_adamw_step(
+                        p[n],
+                        st["exp_avg"][n],
+                        st["exp_avg_sq"][n],
+                        vmax,
+                        g,
+                        lr,
+                        betas[0],
+                        betas[1],
+                        h["eps"],
+                        h["weight_decay"],
+                        k + 1,
+                    )
+                    if vmax is not None:
+                        st["max_exp_avg_sq"][n] = vmax
+                out.setdefault("params/" + n, []).append(p[n])
+                for prefix in ("accum", "stat") if cls == "SGD" else ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
+                    out.setdefault(f"state/{prefix}.{n}", []).append(st[prefix][n])
+        if (k + 1) % sched["step_size"] == 0:
+            lrs = [F32(lr * F32(sched["gamma"])) for lr in lrs]
+        out.setdefault("get_last_lr", []).append(np.array(lrs, dtype=F32))
+    return {k: np.stack(v) for k, v in out.items()}

@@ -22,6 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import numpy_replay
 from golden import DEVICE, MINDSPORE_VERSION, MODE, P, write_json, write_npz
 
 STEPS = 6
@@ -169,6 +170,11 @@ def record_case(case: dict[str, Any], out: Path) -> str:
         ),
         "arrays": case["id"] + ".npz",
     }
+    ref = numpy_replay.replay_experimental(meta, arrays)
+    meta["bitwise_reproducible_with_float32_numpy"] = all(
+        np.array_equal(ref[k], arrays[k]) for k in ref if k in arrays
+    ) and np.array_equal(ref["get_last_lr"], np.array(last_lr, np.float32))
+    meta["arrays"] = meta.pop("arrays")
     write_json(out / "experimental" / (case["id"] + ".json"), meta)
     write_npz(out / "experimental" / (case["id"] + ".npz"), arrays)
     return case["id"]

@@ -6,7 +6,9 @@ Run with any Python that has NumPy::
 
 For every ``kind: optimizer`` case whose JSON says ``bitwise_reproducible_with_float32_numpy:
 true``, the trajectory is recomputed from ``init/*`` and ``grads/*`` with
-``numpy_replay.replay`` and compared with every recorded array of the same name.
+``numpy_replay.replay`` and compared with every recorded array of the same name; the
+``experimental/`` runs are recomputed from their recorded gradients with
+``numpy_replay.replay_experimental``.
 """
 
 from __future__ import annotations
@@ -57,6 +59,20 @@ def main() -> None:
         if bad:
             failed += 1
             print(f"{entry['id']}: differs in {bad}")
+    for path in sorted((args.data / "experimental").glob("*.json")):
+        meta = json.loads(path.read_text())
+        if (args.ids and meta["id"] not in args.ids) or not meta.get("bitwise_reproducible_with_float32_numpy"):
+            continue
+        checked += 1
+        with np.load(path.with_suffix(".npz"), allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        ref = numpy_replay.replay_experimental(meta, arrays)
+        bad = [k for k in ref if k in arrays and not np.array_equal(ref[k], arrays[k])]
+        if not np.array_equal(ref["get_last_lr"], np.array(meta["get_last_lr"], np.float32)):
+            bad.append("get_last_lr")
+        if bad:
+            failed += 1
+            print(f"{meta['id']}: differs in {bad}")
     print(f"{checked - failed}/{checked} cases reproduced bit for bit")
     sys.exit(1 if failed else 0)
 
