@@ -9,7 +9,11 @@ or from pytest with the functions of :mod:`minispore.testing.cases`.
 """
 
 from minispore.testing.cases import (
+    DEPARTURES,
+    VALIDATION_FILES,
     CaseResult,
+    ConformanceError,
+    bit_exact_expected,
     constructor_cases,
     optimizer_case_ids,
     run_constructor_case,
@@ -19,7 +23,11 @@ from minispore.testing.cases import (
 )
 
 __all__ = [
+    "DEPARTURES",
+    "VALIDATION_FILES",
     "CaseResult",
+    "ConformanceError",
+    "bit_exact_expected",
     "constructor_cases",
     "optimizer_case_ids",
     "run_constructor_case",

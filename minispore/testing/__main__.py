@@ -15,6 +15,8 @@ from functools import partial
 
 import minispore as ms
 from minispore.testing.cases import (
+    DEPARTURES,
+    VALIDATION_FILES,
     constructor_cases,
     optimizer_case_ids,
     run_constructor_case,
@@ -27,12 +29,15 @@ from minispore.testing.lenet import run_lenet_case
 
 def _checks() -> list[tuple[str, Callable[[], object]]]:
     checks: list[tuple[str, Callable[[], object]]] = []
-    for case_id in optimizer_case_ids():
-        for fused in (True, False):
-            label = f"optimizer/{case_id}[{'fused' if fused else 'reference'}]"
-            checks.append((label, partial(run_optimizer_case, case_id, fused=fused)))
-    for case in constructor_cases():
-        checks.append((f"constructor/{case['id']}", partial(run_constructor_case, case)))
+    for cls in VALIDATION_FILES:
+        for case_id in optimizer_case_ids(cls, ("float16", "float32")):
+            if case_id in DEPARTURES:
+                continue
+            for fused in (True, False):
+                label = f"optimizer/{case_id}[{'fused' if fused else 'reference'}]"
+                checks.append((label, partial(run_optimizer_case, case_id, fused=fused)))
+        for case in constructor_cases(cls):
+            checks.append((f"constructor/{cls.rsplit('.', 1)[1]}/{case['id']}", partial(run_constructor_case, case)))
     for case in step_error_cases():
         checks.append((f"step_errors/{case['id']}", partial(run_step_error_case, case)))
     checks.append(("lenet/lenet5_plain", run_lenet_case))
