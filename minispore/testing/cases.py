@@ -150,7 +150,7 @@ def run_optimizer_case(case_id: str, fused: bool = True) -> CaseResult:
     _expect(got_order == order, f"{case_id}: optimizer.parameters order {got_order} != recorded {order}")
     state_names = _state_names(meta)
     states = _states(opt)
-    for prefix, names in state_names.items():
+    for names in state_names.values():
         missing = [names[n] for n in order if names[n] not in states]
         _expect(not missing, f"{case_id}: no optimizer state named {missing}; it has {sorted(states)}")
     rtol, atol = case_tolerance(meta)
