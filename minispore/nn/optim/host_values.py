@@ -55,10 +55,11 @@ class HostMirror:
 
 
 class StepCounter(HostMirror):
-    """``global_step``: an int32 ``(1,)`` Parameter read and incremented on the host."""
+    """A step counter (``global_step``, ``state_step``): an int32 ``(1,)`` Parameter read and
+    incremented on the host."""
 
-    def __init__(self) -> None:
-        super().__init__(Parameter(np.zeros((1,), np.int32), name="global_step"))
+    def __init__(self, name: str = "global_step") -> None:
+        super().__init__(Parameter(np.zeros((1,), np.int32), name=name))
 
     @property
     def value(self) -> int:

@@ -7,6 +7,7 @@ and CUDA at run time, and run on any backend's primitives by the default fused u
 from __future__ import annotations
 
 from .adam import ADAM, ADAM_AMSGRAD, ADAM_WEIGHT_DECAY
+from .adamw import EXPERIMENTAL_ADAMW
 from .expr import (
     COMMON_OPTIONS,
     COMMON_SCALARS,
@@ -23,7 +24,16 @@ from .momentum import MOMENTUM
 from .rmsprop import RMSPROP, RMSPROP_CENTERED
 from .sgd import SGD
 
-RULES: tuple[UpdateRule, ...] = (MOMENTUM, SGD, ADAM, ADAM_AMSGRAD, ADAM_WEIGHT_DECAY, RMSPROP, RMSPROP_CENTERED)
+RULES: tuple[UpdateRule, ...] = (
+    MOMENTUM,
+    SGD,
+    ADAM,
+    ADAM_AMSGRAD,
+    ADAM_WEIGHT_DECAY,
+    RMSPROP,
+    RMSPROP_CENTERED,
+    EXPERIMENTAL_ADAMW,
+)
 """Every rule, in the order the compiled CPU library lists them."""
 
 __all__ = [
@@ -32,6 +42,7 @@ __all__ = [
     "ADAM_WEIGHT_DECAY",
     "COMMON_OPTIONS",
     "COMMON_SCALARS",
+    "EXPERIMENTAL_ADAMW",
     "MOMENTUM",
     "RMSPROP",
     "RMSPROP_CENTERED",
