@@ -49,13 +49,17 @@ def main() -> None:
     manifest = json.loads((args.data / "manifest.json").read_text())
     failed = checked = 0
     for entry in manifest["cases"]:
-        if entry["kind"] != "optimizer" or (args.ids and entry["id"] not in args.ids):
+        if entry["kind"] != "optimizer" or entry["source"] != "mindspore-2.10-cpu":
+            continue
+        if args.ids and entry["id"] not in args.ids:
             continue
         meta = json.loads((args.data / entry["json"]).read_text())
+        bad = verify(args.data, entry["id"])
         if not meta.get("bitwise_reproducible_with_float32_numpy"):
+            # flagged false when recorded (NumPy 1.26): report, but don't count it
+            print(f"{entry['id']} (flag false): {'differs in ' + str(bad) if bad else 'reproduced with this NumPy'}")
             continue
         checked += 1
-        bad = verify(args.data, entry["id"])
         if bad:
             failed += 1
             print(f"{entry['id']}: differs in {bad}")
