@@ -18,8 +18,10 @@ from minispore.testing.cases import (
     DEPARTURES,
     VALIDATION_FILES,
     constructor_cases,
+    experimental_case_ids,
     optimizer_case_ids,
     run_constructor_case,
+    run_experimental_case,
     run_optimizer_case,
     run_step_error_case,
     step_error_cases,
@@ -38,6 +40,8 @@ def _checks() -> list[tuple[str, Callable[[], object]]]:
                 checks.append((label, partial(run_optimizer_case, case_id, fused=fused)))
         for case in constructor_cases(cls):
             checks.append((f"constructor/{cls.rsplit('.', 1)[1]}/{case['id']}", partial(run_constructor_case, case)))
+    for case_id in experimental_case_ids():
+        checks.append((f"experimental/{case_id}", partial(run_experimental_case, case_id)))
     for case in step_error_cases():
         checks.append((f"step_errors/{case['id']}", partial(run_step_error_case, case)))
     checks.append(("lenet/lenet5_plain", run_lenet_case))

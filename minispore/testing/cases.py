@@ -276,3 +276,56 @@ def run_step_error_case(case: dict[str, Any]) -> CaseResult:
     for name, values in case.get("params_after", {}).items():
         np.testing.assert_allclose(params[name].asnumpy(), np.asarray(values, np.float32), rtol=PARAM_RTOL)
     return CaseResult(case["id"], case["calls"], True)
+
+
+def experimental_case_ids() -> list[str]:
+    """The recorded ``mindspore.experimental.optim`` runs (SGD, Adam, AdamW with ``StepLR``)."""
+    return [Path(p).stem for p in _json("manifest.json")["files"]["experimental_optim"]]
+
+
+def run_experimental_case(case_id: str) -> CaseResult:
+    """Replay ``experimental/<case_id>``: the documented training loop of a ``Dense(5, 3)`` with
+    an ``experimental.optim`` optimizer and ``StepLR``; compares the loss, the gradients, the
+    parameters, every optimizer state, ``get_last_lr()`` and ``print(optimizer)``."""
+    import minispore as ms
+    from minispore.experimental import optim
+
+    meta = _json(f"experimental/{case_id}.json")
+    with np.load(DATA / "experimental" / meta["arrays"], allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    net = nn.SequentialCell()
+    net.fc = nn.Dense(5, 3)  # the recording's parameters are fc.weight and fc.bias
+    for p in net.get_parameters():
+        p.set_data(Tensor(arrays["init/" + p.name]))
+    params = {p.name: p for p in net.get_parameters()}
+    cls = getattr(optim, meta["constructor"]["class"].rsplit(".", 1)[1])
+    opt = cls(**decode(meta["constructor"]["args"], params))
+    scheduler = optim.lr_scheduler.StepLR(opt, **meta["scheduler"]["kwargs"])
+    _expect(repr(opt) == meta["repr"], f"{case_id}: print(optimizer) gave\n{opt!r}\nMindSpore printed\n{meta['repr']}")
+    loss_fn = nn.MSELoss()
+
+    def forward(x: Tensor, y: Tensor) -> Tensor:
+        out: Tensor = loss_fn(net(x), y)
+        return out
+
+    grad_fn = ms.value_and_grad(forward, None, opt.parameters)
+    order = meta["optimizer_parameter_order"]
+    states = {s.name: s for s in opt.get_parameters()}
+    exact = True
+    for k in range(meta["n_steps"]):
+        loss, grads = grad_fn(Tensor(arrays["x"][k]), Tensor(arrays["y"][k]))
+        np.testing.assert_allclose(loss.asnumpy(), arrays["loss"][k], rtol=1e-6, err_msg=f"{case_id}: loss {k}")
+        opt(grads)
+        scheduler.step()
+        for n in order:
+            got = params[n].asnumpy()
+            np.testing.assert_allclose(got, arrays["params/" + n][k], rtol=1e-5, atol=1e-6, err_msg=f"{case_id}: {n}")
+            exact = exact and np.array_equal(got, arrays["params/" + n][k])
+        for name in meta["state_names"]:
+            got = states[name].asnumpy().reshape(arrays["state/" + name][k].shape)
+            np.testing.assert_allclose(got, arrays["state/" + name][k], rtol=1e-5, atol=1e-6, err_msg=case_id + name)
+            exact = exact and np.array_equal(got, arrays["state/" + name][k])
+        got_lr = [float(lr.asnumpy()) for lr in scheduler.get_last_lr()]
+        _expect(got_lr == meta["get_last_lr"][k], f"{case_id}: get_last_lr() {got_lr} != {meta['get_last_lr'][k]}")
+    _expect(repr(opt) == meta["repr_after"], f"{case_id}: print(optimizer) after training gave\n{opt!r}")
+    return CaseResult(case_id, meta["n_steps"], exact)

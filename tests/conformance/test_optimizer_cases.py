@@ -12,8 +12,10 @@ from minispore.testing import (
     VALIDATION_FILES,
     bit_exact_expected,
     constructor_cases,
+    experimental_case_ids,
     optimizer_case_ids,
     run_constructor_case,
+    run_experimental_case,
     run_optimizer_case,
     run_step_error_case,
     step_error_cases,
@@ -49,3 +51,19 @@ def test_constructor_validation(device: str, case: dict[str, Any]) -> None:
 @pytest.mark.parametrize("case", step_error_cases(), ids=lambda c: str(c["id"]))
 def test_step_errors(device: str, case: dict[str, Any]) -> None:
     run_step_error_case(case)
+
+
+EXPERIMENTAL_EXACT = {
+    "experimental_sgd",
+    "experimental_sgd_groups_nesterov",
+    "experimental_adamw",
+    "experimental_adamw_amsgrad_groups",
+}
+"""experimental Adam runs MindSpore's fused-multiply-add Adam kernel: a few ulp, not bit for bit."""
+
+
+@pytest.mark.parametrize("case_id", experimental_case_ids())
+def test_experimental_optim_run(device: str, case_id: str) -> None:
+    result = run_experimental_case(case_id)
+    if device == "CPU" and case_id in EXPERIMENTAL_EXACT:
+        assert result.exact, f"{case_id} matched within tolerance but not bit for bit on NumPy"

@@ -58,14 +58,15 @@ class StepCounter(HostMirror):
     """A step counter (``global_step``, ``state_step``): an int32 ``(1,)`` Parameter read and
     incremented on the host."""
 
-    def __init__(self, name: str = "global_step") -> None:
-        super().__init__(Parameter(np.zeros((1,), np.int32), name=name))
+    def __init__(self, name: str = "global_step", shape: tuple[int, ...] = (1,)) -> None:
+        super().__init__(Parameter(np.zeros(shape, np.int32), name=name))
 
     @property
     def value(self) -> int:
         """The step before this call's increment."""
-        return int(self.get()[0])
+        return int(self.get().reshape(-1)[0])
 
     def advance(self, step: int) -> None:
         """Set the counter to ``step + 1``: an add queued on the device."""
-        self.update(BinaryOp.ADD, np.int32(1), np.array([step + 1], dtype=np.int32))
+        shape = self.parameter.shape
+        self.update(BinaryOp.ADD, np.int32(1), np.full(shape, step + 1, dtype=np.int32))
