@@ -8,6 +8,7 @@ checked in ``tests/backends/test_cupy.py``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,13 @@ def test_every_path_gives_the_same_bits(rule: UpdateRule, dtype: np.dtype[Any]) 
         for path in PATHS[1:]:
             for got, want in zip(results[path], results[PATHS[0]]):
                 np.testing.assert_array_equal(got, want, err_msg=f"{path} {sorted(step.options)} {step.decay_count}")
+
+
+def test_ci_builds_the_compiled_kernels() -> None:
+    """CI installs from a clean clone with a compiler: the optional extension must have been built."""
+    if os.environ.get("CI") != "true" or os.environ.get(native_kernels.DISABLE_VARIABLE) == "0":
+        pytest.skip("only CI must have built the compiled kernels")
+    assert native_kernels.status().in_use, native_kernels.status().reason
 
 
 def test_compiled_kernels_are_used_unless_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
