@@ -248,3 +248,17 @@ def test_numpy_fused_update_in_pieces_equals_one_flat_gradient() -> None:
     NumpyBackend().fused_update(step, p2, [v2], [np.concatenate([g.ravel() for g in grads])])
     np.testing.assert_array_equal(p1, p2)
     np.testing.assert_array_equal(v1, v2)
+
+
+def test_order_params_aligns_learning_rates_with_parameters(device: str) -> None:
+    """MindSpore's parameter-group tutorial: conv params at lr 0.8 keep it after re-ordering."""
+    conv = ms.Parameter(np.ones(4, np.float32), name="conv.weight")
+    fc = ms.Parameter(np.ones(3, np.float32), name="fc.weight")
+    opt = nn.Momentum(
+        [{"params": [conv], "lr": 0.8}, {"params": [fc]}, {"order_params": [fc, conv]}], learning_rate=0.1, momentum=0.9
+    )
+    assert opt.is_group_params_ordered
+    assert [p.name for p in opt.parameters] == ["fc.weight", "conv.weight"]
+    rates = [float(lr.asnumpy()) for lr in opt.learning_rate]
+    np.testing.assert_allclose(rates, [0.1, 0.8], rtol=1e-7)
+    assert not nn.Momentum([conv, fc], 0.1, 0.9).is_group_params_ordered
