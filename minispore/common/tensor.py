@@ -45,7 +45,7 @@ def host_array(value: Any, dtype: DType | None = None) -> np.ndarray[Any, Any]:
         if dtype is None or not dtype.is_floating:
             _check_int64("input_data", int(value))
         # An int beyond Int64 for a float dtype is rounded once, from Python's exact value.
-        arr = np.asarray(value, dtype=np.int64 if _INT64_MIN <= value <= _INT64_MAX else np.float64)
+        arr = np.asarray(value, dtype=np.int64 if _INT64_MIN <= int(value) <= _INT64_MAX else np.float64)
     elif isinstance(value, numbers.Real):
         # Parsed as float64 when a dtype is given, so Tensor(0.1, ms.float64) is exactly 0.1.
         arr = np.asarray(value, dtype=np.float32 if dtype is None else np.float64)
@@ -89,6 +89,8 @@ def _nested_array(value: list[Any] | tuple[Any, ...], floating: bool) -> np.ndar
             f"For 'Tensor', 'input_data' must be a rectangular nested list of numbers, but {value!r:.100} is ragged "
             "(its lists at one depth have different lengths)."
         ) from None
+    if arr.dtype == np.uint64 and arr.size and not floating:  # NumPy's choice for ints in [2**63, 2**64)
+        _check_int64("input_data", int(arr.max()))
     if arr.dtype == object:
         for item in arr.reshape(-1):
             if isinstance(item, numbers.Integral) and not isinstance(item, bool):
@@ -110,7 +112,9 @@ def check_shape(op: str, shape: Sequence[int] | int) -> tuple[int, ...]:
         ValueError: a dimension is negative.
     """
     dims = (shape,) if isinstance(shape, int | np.integer) else shape
-    if not isinstance(dims, Sequence) or not all(isinstance(d, int | np.integer) and not isinstance(d, bool) for d in dims):
+    if not isinstance(dims, Sequence) or not all(
+        isinstance(d, int | np.integer) and not isinstance(d, bool) for d in dims
+    ):
         raise TypeError(f"For '{op}', 'shape' must be an int or a tuple of ints, but got {shape!r:.100}.")
     if any(d < 0 for d in dims):
         raise ValueError(f"For '{op}', every dimension of 'shape' must be >= 0, but got {tuple(dims)}.")

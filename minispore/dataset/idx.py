@@ -9,10 +9,11 @@ MindSpore's MnistDataset does.
 from __future__ import annotations
 
 import gzip
+import io
 import math
 import zlib
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -85,11 +86,11 @@ def _parse(path: Path, magic: int, kind: str, ndim: int) -> tuple[npt.NDArray[np
     return data, shape
 
 
-def _open(path: Path) -> BinaryIO:
+def _open(path: Path) -> io.BufferedIOBase:
     return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
 
 
-def _read_up_to(stream: BinaryIO, path: Path, size: int) -> bytearray:
+def _read_up_to(stream: io.BufferedIOBase, path: Path, size: int) -> bytearray:
     """At most ``size`` bytes, fewer at the end of the stream, read in bounded chunks.
 
     Chunks keep memory proportional to what the file really holds when a damaged header

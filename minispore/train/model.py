@@ -111,7 +111,9 @@ class Model:
         if unknown:
             raise ValueError(f"For 'Model', unknown keyword arguments {sorted(unknown)}.")
         if optimizer is not None and not isinstance(optimizer, Optimizer):
-            raise TypeError(f"For 'Model', 'optimizer' must be an Optimizer or None, but got {type(optimizer).__name__}.")
+            raise TypeError(
+                f"For 'Model', 'optimizer' must be an Optimizer or None, but got {type(optimizer).__name__}."
+            )
         manager = kwargs.get("loss_scale_manager")
         if manager is not None and not isinstance(manager, LossScaleManager):
             raise TypeError(

@@ -36,7 +36,9 @@ def check_loss_scale(op: str, name: str, value: Any) -> float:
         ValueError: it is NaN, infinite, ``<= 0``, or too large or small for float32.
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"For '{op}', '{name}' must be a float such as 1024.0, but got {type(value).__name__} {value!r}.")
+        raise TypeError(
+            f"For '{op}', '{name}' must be a float such as 1024.0, but got {type(value).__name__} {value!r}."
+        )
     scale = float(value)
     with np.errstate(over="ignore", divide="ignore"):
         in_float32 = (np.float32(scale), np.float32(1.0 / scale) if scale > 0 else np.float32(0))

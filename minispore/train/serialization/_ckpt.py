@@ -138,4 +138,6 @@ def _text(content: bytes | memoryview, where: str) -> str:
             raise ValueError(f"{len(content)} bytes, not a multiple of 4")
         return bytes(content).decode("utf-32-le", "surrogatepass").rstrip("\x00")
     except ValueError as exc:  # UnicodeDecodeError included: a code point above U+10FFFF
-        raise ValueError(f"For 'load_checkpoint', the string {where} is not UTF-32 text ({exc}): corrupt file.") from None
+        raise ValueError(
+            f"For 'load_checkpoint', the string {where} is not UTF-32 text ({exc}): corrupt file."
+        ) from None
