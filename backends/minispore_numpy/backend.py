@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minispore.backend.protocol import Array, Availability, MomentumStep
+from minispore.backend.protocol import Array, Availability, UpdateStep
+from minispore_numpy import fused_update
 from minispore_numpy.array_api import ArrayApiBackend
-from minispore_numpy.fused_momentum import fused_momentum
 
 
 class NumpyBackend(ArrayApiBackend):
@@ -43,5 +43,5 @@ class NumpyBackend(ArrayApiBackend):
     def synchronize(self) -> None:
         return None
 
-    def fused_momentum(self, param: Array, moment: Array, grads: Sequence[Array], step: MomentumStep) -> None:
-        fused_momentum(param, moment, grads, step)
+    def fused_update(self, step: UpdateStep, param: Array, states: Sequence[Array], grads: Sequence[Array]) -> None:
+        fused_update.fused_update(step, param, states, grads)
