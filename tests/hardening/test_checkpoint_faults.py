@@ -118,6 +118,11 @@ def test_d8_next_save_removes_stale_temporaries_of_that_name_only(tmp_path: Path
     others = [tmp_path / ".other.ckpt.0000000000000001.tmp", tmp_path / ".net.ckpt.xyz.tmp", tmp_path / "keep.tmp"]
     for path in stale + others:
         path.write_bytes(b"partial")
+    fresh_empty = tmp_path / ".net.ckpt.00000000000000ff.tmp"  # may be a live writer's, not yet locked
+    fresh_empty.write_bytes(b"")
+    ms.save_checkpoint(nn.Dense(2, 2), str(tmp_path / "net.ckpt"))
+    assert sorted(os.listdir(tmp_path)) == sorted(["net.ckpt", fresh_empty.name, *(p.name for p in others)])
+    os.utime(fresh_empty, (time.time() - 60, time.time() - 60))
     ms.save_checkpoint(nn.Dense(2, 2), str(tmp_path / "net.ckpt"))
     assert sorted(os.listdir(tmp_path)) == sorted(["net.ckpt", *(p.name for p in others)])
 

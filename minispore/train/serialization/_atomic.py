@@ -6,6 +6,8 @@ A writer holds an exclusive ``flock`` on its temporary file until the rename, an
 drops that lock when the process dies, so "the lock can be taken" means "its writer is gone":
 a save of the same name that is still running in another process is never disturbed. Where
 there is no ``fcntl`` (Windows), an open file cannot be deleted, which gives the same test.
+An empty file a few seconds old is kept too: its writer may have created it and not yet
+taken the lock.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import re
 import secrets
 import stat
+import time
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -22,6 +25,9 @@ try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
+
+
+_FRESH_SECONDS = 5.0
 
 
 def atomic_write(path: str, write: Callable[[BinaryIO], None]) -> None:
@@ -71,7 +77,9 @@ def remove_stale_temporaries(directory: str, name: str) -> list[str]:
 
 def _remove_if_abandoned(path: str) -> bool:
     try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
+        info = os.lstat(path)
+        # An empty file seconds old may be a writer's, created but not yet locked: left for a later save.
+        if not stat.S_ISREG(info.st_mode) or (info.st_size == 0 and time.time() - info.st_mtime < _FRESH_SECONDS):
             return False
         if fcntl is None:
             os.unlink(path)  # Windows refuses while a writer has it open
