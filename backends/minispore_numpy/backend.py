@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from minispore.backend.protocol import Array, Availability, UpdateStep
-from minispore_numpy import fused_update
+from minispore_numpy import fused_update, native
 from minispore_numpy.array_api import ArrayApiBackend
 
 
@@ -28,7 +28,8 @@ class NumpyBackend(ArrayApiBackend):
 
     @classmethod
     def availability(cls) -> Availability:
-        return Availability(True)
+        """Always available; the note says whether the compiled update kernels are in use."""
+        return Availability(True, native.status().reason)
 
     @property
     def device_index(self) -> int:

@@ -42,15 +42,19 @@ def _kernel_index() -> dict[tuple[str, str], int]:
 
 _KERNELS = _kernel_index()
 _FORMATS = {np.dtype(np.float32): "f", np.dtype(np.float64): "d"}
+_CHOSEN: dict[tuple[str, frozenset[str], str], tuple[int, int]] = {}
+"""(rule, options, format) -> the compiled kernels for the undecayed and the decayed elements."""
 
 
 def fused_update(step: UpdateStep, param: Vector, states: Sequence[Vector], grads: Sequence[Vector]) -> None:
     """:meth:`~minispore.backend.protocol.FusedUpdate.fused_update` on host arrays."""
     fmt = _FORMATS.get(param.dtype)
     if update_module is not None and fmt is not None:
-        plain = _KERNELS[(step.program(False).key, fmt)]
-        decay = _KERNELS[(step.program(True).key, fmt)]
-        args = (plain, decay, param, tuple(states))
+        key = (step.rule.name, step.options, fmt)
+        kernels = _CHOSEN.get(key)
+        if kernels is None:
+            kernels = _CHOSEN[key] = (_KERNELS[(step.program(False).key, fmt)], _KERNELS[(step.program(True).key, fmt)])
+        args = (*kernels, param, tuple(states))
         tail = (step.decay_count, step.scalars, THREADS)
         try:
             update_module.update(*args, list(grads), *tail)
@@ -93,6 +97,8 @@ class _Block:
             np.sqrt(args[0], out=out)
         elif op == "round":
             np.copyto(out, np.asarray(args[0], dtype=self.storage) if self.storage == np.float16 else args[0])
+        elif op == "select":  # out may share a slot with a or b: build the result first
+            np.copyto(out, np.where(args[0] > 0, args[1], args[2]))
         else:
             _UFUNCS[op](args[0], args[1], out=out)
         return out
@@ -117,5 +123,7 @@ def _blocks(step: UpdateStep, param: Vector, states: Sequence[Vector], grads: Se
         for s in range(lo, hi, BLOCK):
             e = min(s + BLOCK, hi)
             views = {name: buffer[s:e] for name, buffer in buffers.items()}
-            for name, value in run(program, _Block(views, scalars, scratch, slots)):
+            with np.errstate(all="ignore"):  # like the kernels: inf and NaN flow on, without warnings
+                stores = run(program, _Block(views, scalars, scratch, slots))
+            for name, value in stores:
                 np.copyto(views[name], value, casting="same_kind")

@@ -9,7 +9,11 @@ def main() -> int:
     found = available_backends()
     width = max((len(name) for name in found), default=6)
     for name, avail in found.items():
-        state = "available" if avail.available else f"unavailable: {avail.reason}"
+        state = (
+            (f"available ({avail.reason})" if avail.reason else "available")
+            if avail.available
+            else (f"unavailable: {avail.reason}")
+        )
         print(f"{name:<{width}}  {state}")
     return 0
 

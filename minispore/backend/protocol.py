@@ -176,7 +176,11 @@ class FusedUpdate(Protocol):
 
 @dataclass(frozen=True)
 class Availability:
-    """Whether a backend can run on this machine, and if not, why and how to fix it."""
+    """Whether a backend can run on this machine, and if not, why and how to fix it.
+
+    An available backend may give a ``reason`` too: a note on how it runs (the NumPy
+    backend says whether its compiled kernels are in use).
+    """
 
     available: bool
     reason: str = ""

@@ -40,11 +40,6 @@ class _Slot:
     views: tuple[Array, ...]
     """The param view, then one view per state."""
 
-    @property
-    def bound(self) -> bool:
-        """Whether the parameter and its states still live in the flat buffers."""
-        return all(t._data is v for t, v in zip((self.param, *self.states), self.views))
-
 
 class FlatGroup:
     """One fused update's worth of parameters, states and gradients.
@@ -100,21 +95,28 @@ class FlatGroup:
                 views.append(view)
             self.slots.append(_Slot(param, states, decayed, centralized, offset, shape, tuple(views)))
             offset += param.size
+        self._bindings = [(t, v) for slot in self.slots for t, v in zip((slot.param, *slot.states), slot.views)]
+        self._any_centralized = any(slot.centralized for slot in self.slots)
+        self._stale = False
 
-    def check_bound(self, prim: str) -> bool:
-        """Whether every parameter still lives in the buffers (False: :meth:`ensure_bound` rebinds).
+    def check_bound(self, prim: str) -> None:
+        """Check that every parameter still lives in the buffers, or can be taken back in.
 
         ``set_data`` with a new shape, ``Cell.to(device)`` or another optimizer adopting
-        the same parameters replace a parameter's storage; the values are taken over.
+        the same parameters replace a parameter's storage; :meth:`ensure_bound` then takes
+        the values over. Nothing is changed here.
 
         Raises:
             ValueError: a parameter's shape changed, or the group now spans devices.
         """
-        bound = True
+        self._stale = False
+        for tensor, view in self._bindings:
+            if tensor._data is not view:
+                self._stale = True
+                break
+        if not self._stale:
+            return
         for slot in self.slots:
-            if slot.bound:
-                continue
-            bound = False
             for tensor in (slot.param, *slot.states):
                 if tensor.shape != slot.shape:
                     kind = "parameter" if tensor is slot.param else "optimizer state"
@@ -122,13 +124,12 @@ class FlatGroup:
                         f"For '{prim}', the shape of {kind} '{tensor.name}' changed from {slot.shape} to "
                         f"{tensor.shape} after the optimizer was created; create the optimizer again."
                     )
-        if not bound and len({id(t.backend) for s in self.slots for t in (s.param, *s.states)}) > 1:
+        if len({id(t.backend) for t, _ in self._bindings}) > 1:
             raise ValueError(f"For '{prim}', the parameters of one group must stay on one device; move them together.")
-        return bound
 
     def ensure_bound(self) -> None:
-        """Rebuild the buffers if a parameter's storage was replaced (after :meth:`check_bound`)."""
-        if not all(slot.bound for slot in self.slots):
+        """Rebuild the buffers if :meth:`check_bound` found a parameter's storage replaced."""
+        if self._stale:
             self._adopt()
 
     def _gradient(self, slot: _Slot, grad: Tensor, weight_decay: float) -> Array:
@@ -154,8 +155,11 @@ class FlatGroup:
         (``weight_decay`` second to last). The backend's ``fused_update`` runs when it
         has one, else :func:`~.fused.default_fused_update` on its primitives.
         """
-        weight_decay = scalars[-2]
-        arrays = [self._gradient(slot, g, weight_decay) for slot, g in zip(self.slots, grads)]
+        dtype = self.buffers[0].dtype
+        if self._any_centralized or any(g._data.dtype != dtype for g in grads):
+            arrays = [self._gradient(slot, g, scalars[-2]) for slot, g in zip(self.slots, grads)]
+        else:
+            arrays = [g._data for g in grads]
         step = UpdateStep(rule, options, self.decay_count, tuple(float(np.float32(s)) for s in scalars))
         if self._fused is not None:
             self._fused.fused_update(step, self.buffers[0], self.buffers[1:], arrays)

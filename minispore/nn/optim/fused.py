@@ -47,6 +47,9 @@ class _Primitives:
             return b.unary(UnaryOp.SQRT, args[0])
         if op == "round":
             return args[0] if self.storage != np.float16 else b.cast(b.cast(args[0], self.storage), _F32)
+        if op == "select":
+            positive = b.binary(BinaryOp.GT, args[0], b.full((), 0.0, _F32))
+            return b.where(positive, args[1], args[2])
         return b.binary(BinaryOp(op), args[0], args[1])
 
 
@@ -68,5 +71,7 @@ def default_fused_update(
             continue
         views = {name: backend.view(buffer, lo, (hi - lo,)) for name, buffer in buffers.items()}
         views["grad"] = backend.index(grad, (slice(lo, hi, 1),))
-        for name, value in run(step.program(decayed), _Primitives(backend, views, scalars, storage)):
+        with np.errstate(all="ignore"):  # host backends: inf and NaN flow on, as in the kernels
+            stores = run(step.program(decayed), _Primitives(backend, views, scalars, storage))
+        for name, value in stores:
             backend.copy_into(views[name], value if value.dtype == storage else backend.cast(value, storage))

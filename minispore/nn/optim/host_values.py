@@ -30,6 +30,7 @@ class HostMirror:
         self.parameter = parameter
         self._seen: tuple[int, int] | None = None
         self._value: HostArray = np.empty(0)
+        self._constants: dict[tuple[int, str, Any], Array] = {}
 
     def get(self) -> HostArray:
         """The current value (read from the device only if the Parameter changed since)."""
@@ -39,13 +40,25 @@ class HostMirror:
             self._seen = (id(p._data), p.version)
         return self._value
 
+    def update(self, op: BinaryOp, operand: np.generic, host_value: HostArray) -> None:
+        """``parameter = parameter <op> operand``, queued on the device (nothing waited for);
+        ``host_value`` is the result, computed on the host in the same dtype."""
+        p = self.parameter
+        backend = p.backend
+        key = (id(backend), operand.dtype.str, operand.item())
+        constant = self._constants.get(key)
+        if constant is None:
+            constant = self._constants[key] = backend.full(p.shape, operand.item(), operand.dtype)
+        p._rebind(backend.binary(op, p._data, constant), backend)
+        self._value = host_value
+        self._seen = (id(p._data), p.version)
+
 
 class StepCounter(HostMirror):
     """``global_step``: an int32 ``(1,)`` Parameter read and incremented on the host."""
 
     def __init__(self) -> None:
         super().__init__(Parameter(np.zeros((1,), np.int32), name="global_step"))
-        self._one: tuple[int, Array] | None = None
 
     @property
     def value(self) -> int:
@@ -53,11 +66,5 @@ class StepCounter(HostMirror):
         return int(self.get()[0])
 
     def advance(self, step: int) -> None:
-        """Set the counter to ``step + 1``: an add queued on the device, nothing waited for."""
-        p = self.parameter
-        backend = p.backend
-        if self._one is None or self._one[0] != id(backend):
-            self._one = (id(backend), backend.full((1,), 1, np.dtype(np.int32)))
-        p._rebind(backend.binary(BinaryOp.ADD, p._data, self._one[1]), backend)
-        self._value = np.array([step + 1], dtype=np.int32)
-        self._seen = (id(p._data), p.version)
+        """Set the counter to ``step + 1``: an add queued on the device."""
+        self.update(BinaryOp.ADD, np.int32(1), np.array([step + 1], dtype=np.int32))

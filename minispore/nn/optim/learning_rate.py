@@ -15,9 +15,9 @@ import numpy as np
 from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter
 from minispore.common.tensor import Tensor
+from minispore.common.validation import as_float_at_least
 from minispore.nn.cell import Cell
 from minispore.nn.learning_rate_schedule import LearningRateSchedule
-from minispore.nn.optim._checks import as_float_at_least
 from minispore.nn.optim.host_values import HostMirror
 
 _logger = logging.getLogger("minispore")
@@ -173,7 +173,7 @@ def parse_learning_rate(value: Any, prim: str, name: str = "learning_rate") -> L
             Iterable whose entries are not numbers.
     """
     if isinstance(value, bool | int | float):
-        return ConstantLR(as_float_at_least(value, "learning rate", prim, 0.0, strict=False), name)
+        return ConstantLR(as_float_at_least(prim, "learning rate", value, 0.0, strict=False), name)
     if isinstance(value, Tensor):
         if value.ndim == 0:
             return ConstantLR(value.astype(mstype.float32), name)

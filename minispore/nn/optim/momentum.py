@@ -10,7 +10,7 @@ import numpy as np
 from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter
 from minispore.common.tensor import Tensor
-from minispore.nn.optim._checks import check_bool
+from minispore.common.validation import check_bool
 from minispore.nn.optim.gradients import centralize, decay, prepass_dtype, scale
 from minispore.nn.optim.host_values import HostMirror
 from minispore.nn.optim.optimizer import Optimizer
@@ -90,7 +90,7 @@ class Momentum(Optimizer):
             )
         if momentum < 0.0:
             raise ValueError(f"For 'Momentum', the 'momentum' must be at least 0.0, but got {momentum}.")
-        self.use_nesterov = check_bool(use_nesterov, "use_nesterov", "Momentum")
+        self.use_nesterov = check_bool("Momentum", "use_nesterov", use_nesterov)
         self.momentum = Parameter(Tensor(np.float32(momentum)), name="momentum")
         self._momentum = HostMirror(self.momentum)
         (self.moments,) = self._make_states("moments")

@@ -19,8 +19,8 @@ import numpy as np
 from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter, ParameterTuple
 from minispore.common.tensor import Tensor
+from minispore.common.validation import as_float_at_least
 from minispore.nn.cell import Cell, CellList
-from minispore.nn.optim._checks import as_float_at_least
 from minispore.nn.optim.flat_buffers import FlatGroup
 from minispore.nn.optim.host_values import StepCounter
 from minispore.nn.optim.learning_rate import ConstantLR, LearningRate, RoundedConstantLR, parse_learning_rate
@@ -70,11 +70,13 @@ class Optimizer(Cell):
 
     decay_filter: Callable[[Parameter], bool] = staticmethod(default_decay_filter)
     _prim = "Optimizer"
+    _centralizes = True
+    """Whether the gradient pre-pass centralizes (``AdamWeightDecay`` has no pre-pass)."""
 
     def __init__(self, learning_rate: Any, parameters: Any, weight_decay: Any = 0.0, loss_scale: Any = 1.0) -> None:
         super().__init__(auto_prefix=False)
         items = check_parameters(parameters)
-        self.loss_scale = as_float_at_least(loss_scale, "loss_scale", self._prim, 0.0, strict=True)
+        self.loss_scale = as_float_at_least(self._prim, "loss_scale", loss_scale, 0.0, strict=True)
         self._check_loss_scale_reciprocal(weight_decay)
         self._counter = StepCounter()
         self.global_step = self._counter.parameter
@@ -102,6 +104,7 @@ class Optimizer(Cell):
             learning_rate.asnumpy().tolist() if isinstance(learning_rate, Tensor) else learning_rate
         )
         self.fused = True
+        self._gradient_signature: tuple[Any, ...] | None = None
         self._states: tuple[ParameterTuple, ...] = ()
         self._flat_groups: list[tuple[int, FlatGroup, list[int]]] = []
 
@@ -161,8 +164,11 @@ class Optimizer(Cell):
         return self._parameters
 
     # state buffers and the fused update ----------------------------------------------
-    def _make_states(self, *prefixes: str) -> tuple[ParameterTuple, ...]:
-        """One zero buffer per parameter and prefix, named ``<prefix>.<param name>``, as MindSpore's ``clone``."""
+    def _make_states(self, *prefixes: str, inits: Sequence[str] = ()) -> tuple[ParameterTuple, ...]:
+        """One buffer per parameter and prefix, named ``<prefix>.<param name>``, as MindSpore's ``clone``.
+
+        ``inits`` gives each prefix's initializer (``"zeros"`` by default, ``"ones"``).
+        """
         seen: set[int] = set()
         for p in self.parameters:
             if id(p) in seen:
@@ -172,7 +178,8 @@ class Optimizer(Cell):
                     "Each parameter may appear once in 'params'."
                 )
             seen.add(id(p))
-        self._states = tuple(self.parameters.clone(prefix=prefix, init="zeros") for prefix in prefixes)
+        inits = tuple(inits) or ("zeros",) * len(prefixes)
+        self._states = tuple(self.parameters.clone(prefix=p, init=i) for p, i in zip(prefixes, inits))
         self._flat_groups = self._build_flat_groups()
         return self._states
 
@@ -187,7 +194,7 @@ class Optimizer(Cell):
                 [self._records[i].param for i in idx],
                 [[states[i] for i in idx] for states in self._states],
                 [self._records[i].decay for i in idx],
-                [self._records[i].grad_centralization for i in idx],
+                [self._records[i].grad_centralization and self._centralizes for i in idx],
             )
             position = {id(self._records[i].param): i for i in idx}
             flat.append((g, group, [position[id(slot.param)] for slot in group.slots]))
@@ -283,16 +290,16 @@ class Optimizer(Cell):
                 f"The tuples in HyperMap should have the same length: the optimizer has {len(self._parameters)} "
                 f"parameters but got {len(gradients)} gradients. Pass one gradient per optimizer.parameters entry."
             )
+        try:  # the common case (every gradient's shape, dtype and device as its parameter's): one comparison
+            if tuple((g._data.shape, g._data.dtype, g._backend) for g in gradients) == self._gradient_signature:
+                return tuple(gradients)
+        except AttributeError:  # not a Tensor: the full check names it
+            pass
         for p, g in zip(self._parameters, gradients):
-            # The common case (same shape, dtype and device) costs a few comparisons.
-            if not (
-                isinstance(g, Tensor)
-                and g._data.shape == p._data.shape
-                and g._data.dtype == p._data.dtype
-                and g._backend is p._backend
-                and p._data.dtype.kind == "f"
-            ):
-                check_gradient(self._prim, p, g, floats)
+            check_gradient(self._prim, p, g, floats)
+        params = self._parameters
+        if all(p._data.dtype.kind == "f" for p in params):
+            self._gradient_signature = tuple((p._data.shape, p._data.dtype, p._backend) for p in params)
         return tuple(gradients)
 
 

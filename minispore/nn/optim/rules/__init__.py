@@ -6,17 +6,37 @@ and CUDA at run time, and run on any backend's primitives by the default fused u
 
 from __future__ import annotations
 
-from .expr import COMMON_OPTIONS, COMMON_SCALARS, Element, Node, Program, UpdateRule, maximum, sqrt, storage_round
+from .adam import ADAM, ADAM_AMSGRAD, ADAM_WEIGHT_DECAY
+from .expr import (
+    COMMON_OPTIONS,
+    COMMON_SCALARS,
+    Element,
+    Node,
+    Program,
+    UpdateRule,
+    maximum,
+    sqrt,
+    storage_round,
+    where_positive,
+)
 from .momentum import MOMENTUM
+from .rmsprop import RMSPROP, RMSPROP_CENTERED
+from .sgd import SGD
 
-RULES: tuple[UpdateRule, ...] = (MOMENTUM,)
+RULES: tuple[UpdateRule, ...] = (MOMENTUM, SGD, ADAM, ADAM_AMSGRAD, ADAM_WEIGHT_DECAY, RMSPROP, RMSPROP_CENTERED)
 """Every rule, in the order the compiled CPU library lists them."""
 
 __all__ = [
+    "ADAM",
+    "ADAM_AMSGRAD",
+    "ADAM_WEIGHT_DECAY",
     "COMMON_OPTIONS",
     "COMMON_SCALARS",
     "MOMENTUM",
+    "RMSPROP",
+    "RMSPROP_CENTERED",
     "RULES",
+    "SGD",
     "Element",
     "Node",
     "Program",
@@ -24,4 +44,5 @@ __all__ = [
     "maximum",
     "sqrt",
     "storage_round",
+    "where_positive",
 ]

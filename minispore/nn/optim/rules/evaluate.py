@@ -32,7 +32,8 @@ class Arithmetic(Protocol, Generic[A]):
         ...
 
     def apply(self, op: str, args: Sequence[A], node: int) -> A:
-        """Operation ``op`` (``add``, ``sub``, ``mul``, ``div``, ``sqrt``, ``maximum``, ``round``) of node ``node``."""
+        """Operation ``op`` (``add``, ``sub``, ``mul``, ``div``, ``sqrt``, ``maximum``, ``round``,
+        ``select``) of node ``node``."""
         ...
 
 

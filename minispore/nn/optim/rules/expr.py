@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 OPS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
 """The binary operators, each rounded to float32."""
 
-FUNCTIONS = ("sqrt", "maximum", "round")
-"""``sqrt(x)``, ``maximum(x, y)`` and ``round(x)``: ``x`` rounded to the storage dtype (float16
-storage rounds there; float32 and float64 storage leave a float32 value unchanged)."""
+FUNCTIONS = ("sqrt", "maximum", "round", "select")
+"""``sqrt(x)``, ``maximum(x, y)``, ``round(x)``: ``x`` rounded to the storage dtype (float16
+storage rounds there; float32 and float64 storage leave a float32 value unchanged), and
+``select(c, a, b)``: ``a`` where ``c > 0``, else ``b``."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,13 @@ def maximum(x: Value, y: Value) -> Value:
     return x._tracer.add(Node("maximum", (x.index, y.index)))
 
 
+def where_positive(condition: Value, a: Value | float, b: Value | float) -> Value:
+    """``a`` where ``condition > 0``, else ``b`` (NaN conditions choose ``b``)."""
+    return condition._tracer.add(
+        Node("select", (condition.index, condition._operand(a).index, condition._operand(b).index))
+    )
+
+
 def storage_round(x: Value) -> Value:
     """``x`` rounded to the buffers' storage dtype and back (MindSpore's float16 graph ops)."""
     return x._tracer.add(Node("round", (x.index,)))
@@ -186,14 +194,16 @@ class Element:
 
         ``g = p * weight_decay + g`` where decay applies (option ``decay``), then
         ``g = g * grad_scale`` when there is a loss scale (option ``scale``); both in the
-        parameter's dtype, as MindSpore's graph ops compute them. Gradient centralization
+        parameter's dtype (the scalars rounded to it first), as MindSpore's graph ops compute
+        them. Gradient centralization
         sits between the two and is not per-element: ``nn/optim`` applies it before.
         """
         g = self.grad
         if self.option("decay"):
-            g = storage_round(storage_round(self.param * self.scalar("weight_decay")) + g)
+            wd = storage_round(self.scalar("weight_decay"))
+            g = storage_round(storage_round(self.param * wd) + g)
         if self.option("scale"):
-            g = storage_round(g * self.scalar("grad_scale"))
+            g = storage_round(g * storage_round(self.scalar("grad_scale")))
         return g
 
     def program(self) -> Program:

@@ -61,6 +61,8 @@ def statements(program: Program, target: Target, index: Callable[[str], str]) ->
             expr = f"({a[0]} != {a[0]} || {a[0]} > {a[1]}) ? {a[0]} : {a[1]}"  # NaN-propagating, like NumPy
         elif node.op == "round":
             expr = target.round(a[0])
+        elif node.op == "select":
+            expr = f"({a[0]} > 0.0f) ? {a[1]} : {a[2]}"
         else:
             raise ValueError(f"Unknown operation '{node.op}' in rule '{program.rule}'.")
         lines.append(f"const float t{k} = {expr};")
