@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from minispore.common.tensor import Tensor
+from minispore.common.validation import check_loss_scale, check_positive_int
 from minispore.grad import value_and_grad
 from minispore.nn.cell import Cell
 from minispore.nn.optim.optimizer import Optimizer
@@ -27,37 +27,6 @@ def gradients_overflow(grads: Sequence[Tensor]) -> bool:
     return total is not None and not bool(np.isfinite(total.asnumpy()).all())
 
 
-def check_loss_scale(op: str, name: str, value: Any) -> float:
-    """``value`` as a float if it is a usable loss scale: a finite number ``> 0`` whose float32
-    value and float32 reciprocal are finite and non-zero (the gradients are multiplied by both).
-
-    Raises:
-        TypeError: ``value`` is not an int or float (a bool neither).
-        ValueError: it is NaN, infinite, ``<= 0``, or too large or small for float32.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(
-            f"For '{op}', '{name}' must be a float such as 1024.0, but got {type(value).__name__} {value!r}."
-        )
-    scale = float(value)
-    with np.errstate(over="ignore", divide="ignore"):
-        in_float32 = (np.float32(scale), np.float32(1.0 / scale) if scale > 0 else np.float32(0))
-    if not (math.isfinite(scale) and scale > 0 and all(np.isfinite(v) and v != 0 for v in in_float32)):
-        raise ValueError(
-            f"For '{op}', '{name}' must be a finite number > 0 whose float32 value and reciprocal are finite "
-            f"(about 3e-38 to 3e38), but got {value!r}."
-        )
-    return scale
-
-
-def _check_positive_int(op: str, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"For '{op}', '{name}' must be a positive int, but got {type(value).__name__} {value!r}.")
-    if value <= 0:
-        raise ValueError(f"For '{op}', '{name}' must be a positive int, but got {value}.")
-    return value
-
-
 class DynamicLossScaleUpdateCell(Cell):
     """MindSpore's dynamic rule, applied after each step's overflow check.
 
@@ -66,7 +35,7 @@ class DynamicLossScaleUpdateCell(Cell):
     ``cur_iter`` starts at 1 and ``last_overflow_iter`` at 0, as in MindSpore.
 
     Args:
-        loss_scale_value: the first scale (see :func:`check_loss_scale`).
+        loss_scale_value: the first scale (see :func:`~minispore.common.validation.check_loss_scale`).
         scale_factor: the factor, a finite number ``> 0``.
         scale_window: clean steps before growing, a positive int.
 
@@ -88,7 +57,7 @@ class DynamicLossScaleUpdateCell(Cell):
         op = "DynamicLossScaleUpdateCell"
         self.loss_scale = check_loss_scale(op, "loss_scale_value", loss_scale_value)
         self.scale_factor = check_loss_scale(op, "scale_factor", scale_factor)
-        self.scale_window = _check_positive_int(op, "scale_window", scale_window)
+        self.scale_window = check_positive_int(op, "scale_window", scale_window)
         self.cur_iter = 1
         self.last_overflow_iter = 0
 
@@ -141,7 +110,7 @@ class TrainOneStepWithLossScaleCell(Cell):
 
     Raises:
         TypeError: ``scale_sense`` is of another type.
-        ValueError: a fixed scale is not usable (see :func:`check_loss_scale`): 0, NaN
+        ValueError: a fixed scale is not usable (see :func:`~minispore.common.validation.check_loss_scale`): 0, NaN
             and inf would make every step overflow, or divide by zero.
     """
 
