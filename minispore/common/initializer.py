@@ -15,7 +15,7 @@ import numpy as np
 
 from minispore.common import dtype as mstype
 from minispore.common.dtype import DTypeLike
-from minispore.common.tensor import Tensor
+from minispore.common.tensor import Tensor, check_shape
 
 
 def fan_in_and_fan_out(shape: Sequence[int]) -> tuple[int, int]:
@@ -217,7 +217,7 @@ def initializer(
     """
     from minispore.context import host_rng
 
-    dims = (shape,) if isinstance(shape, int) else tuple(int(d) for d in shape)
+    dims = check_shape("initializer", shape)
     want = mstype.to_dtype(dtype)
     if isinstance(init, Tensor):
         if init.shape != dims:

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from minispore.common.initializer import Initializer
 
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
 def host_array(value: Any, dtype: DType | None = None) -> np.ndarray[Any, Any]:
     """Convert Python data or NumPy arrays to a host array with MindSpore's dtype inference.
 
@@ -28,7 +31,9 @@ def host_array(value: Any, dtype: DType | None = None) -> np.ndarray[Any, Any]:
     elements (floats give float32), and NumPy arrays keep their dtype (float64 included).
 
     Raises:
-        TypeError: the value cannot be a tensor (strings, objects, unsupported dtypes).
+        TypeError: the value cannot be a tensor (strings, objects, ragged lists, unsupported
+            dtypes).
+        RuntimeError: an int does not fit Int64 (MindSpore's type for this error).
     """
     if isinstance(value, Tensor):
         arr = value.asnumpy()
@@ -37,12 +42,15 @@ def host_array(value: Any, dtype: DType | None = None) -> np.ndarray[Any, Any]:
     elif isinstance(value, bool):
         arr = np.asarray(value, dtype=np.bool_)
     elif isinstance(value, numbers.Integral):
-        arr = np.asarray(value, dtype=np.int64)
+        if dtype is None or not dtype.is_floating:
+            _check_int64("input_data", int(value))
+        # An int beyond Int64 for a float dtype is rounded once, from Python's exact value.
+        arr = np.asarray(value, dtype=np.int64 if _INT64_MIN <= int(value) <= _INT64_MAX else np.float64)
     elif isinstance(value, numbers.Real):
         # Parsed as float64 when a dtype is given, so Tensor(0.1, ms.float64) is exactly 0.1.
         arr = np.asarray(value, dtype=np.float32 if dtype is None else np.float64)
     elif isinstance(value, list | tuple):
-        arr = np.asarray([host_array(v) if isinstance(v, Tensor) else v for v in value])
+        arr = _nested_array(value, floating=dtype is not None and dtype.is_floating)
         if arr.dtype == np.float64 and dtype is None:
             arr = arr.astype(np.float32)
     else:
@@ -56,6 +64,61 @@ def host_array(value: Any, dtype: DType | None = None) -> np.ndarray[Any, Any]:
         return arr.astype(dtype.np_dtype)
     mstype.from_numpy_dtype(arr.dtype)
     return arr
+
+
+def _check_int64(name: str, value: int) -> None:
+    if not _INT64_MIN <= value <= _INT64_MAX:
+        raise RuntimeError(
+            f"For 'Tensor', the integer {value} in '{name}' does not fit Int64 (range [{_INT64_MIN}, {_INT64_MAX}]). "
+            "Pass a float, or dtype=ms.float32/ms.float64 to store it approximately."
+        )
+
+
+def _nested_array(value: list[Any] | tuple[Any, ...], floating: bool) -> np.ndarray[Any, Any]:
+    """A (nested) list or tuple of numbers or Tensors as one host array; ints beyond Int64
+    are allowed, as floats, when the tensor will be ``floating``.
+
+    Raises:
+        TypeError: the lists are ragged, or hold something other than numbers.
+        RuntimeError: an int does not fit Int64.
+    """
+    try:
+        arr = np.asarray([host_array(v) if isinstance(v, Tensor) else v for v in value])
+    except ValueError:  # NumPy: "setting an array element with a sequence ... inhomogeneous shape"
+        raise TypeError(
+            f"For 'Tensor', 'input_data' must be a rectangular nested list of numbers, but {value!r:.100} is ragged "
+            "(its lists at one depth have different lengths)."
+        ) from None
+    if arr.dtype == np.uint64 and arr.size and not floating:  # NumPy's choice for ints in [2**63, 2**64)
+        _check_int64("input_data", int(arr.max()))
+    if arr.dtype == object:
+        for item in arr.reshape(-1):
+            if isinstance(item, numbers.Integral) and not isinstance(item, bool):
+                if not floating:
+                    _check_int64("input_data", int(item))
+            elif not isinstance(item, numbers.Number):
+                raise TypeError(
+                    f"For 'Tensor', 'input_data' must hold numbers only, but got {type(item).__name__} {item!r:.40}."
+                )
+        return arr.astype(np.float64)
+    return arr
+
+
+def check_shape(op: str, shape: Sequence[int] | int) -> tuple[int, ...]:
+    """``shape`` as a tuple of non-negative ints.
+
+    Raises:
+        TypeError: ``shape`` is not an int or a sequence of ints (bools and floats included).
+        ValueError: a dimension is negative.
+    """
+    dims = (shape,) if isinstance(shape, int | np.integer) else shape
+    if not isinstance(dims, Sequence) or not all(
+        isinstance(d, int | np.integer) and not isinstance(d, bool) for d in dims
+    ):
+        raise TypeError(f"For '{op}', 'shape' must be an int or a tuple of ints, but got {shape!r:.100}.")
+    if any(d < 0 for d in dims):
+        raise ValueError(f"For '{op}', every dimension of 'shape' must be >= 0, but got {tuple(dims)}.")
+    return tuple(int(d) for d in dims)
 
 
 def check_same_backend(op: str, tensors: Sequence[Tensor]) -> Backend:
@@ -114,7 +177,7 @@ class Tensor:
                 raise ValueError("For 'Tensor', pass 'input_data', or both 'shape' and 'init'.")
             from minispore.common.initializer import initializer
 
-            host = initializer(init, shape, want or mstype.float32).asnumpy()
+            host = initializer(init, check_shape("Tensor", shape), want or mstype.float32).asnumpy()
         else:
             if shape is not None or init is not None:
                 raise ValueError("For 'Tensor', 'shape' and 'init' go together and exclude 'input_data'.")

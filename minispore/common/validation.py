@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 
 def type_name(value: Any) -> str:
     """The type name MindSpore's messages use."""
@@ -92,4 +94,39 @@ def check_bool(prim: str, name: str, value: Any) -> bool:
         raise TypeError(
             f"The input value must be a bool, but got {type_name(value)}. For '{prim}', pass '{name}' as True or False."
         )
+    return value
+
+
+def check_loss_scale(prim: str, name: str, value: Any) -> float:
+    """``value`` as a float if it is a usable loss scale: a finite number ``> 0`` whose float32
+    value and float32 reciprocal are finite and non-zero (the gradients are multiplied by both).
+
+    Raises:
+        TypeError: ``value`` is not an int or float (a bool neither).
+        ValueError: it is NaN, infinite, ``<= 0``, or too large or small for float32.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"For '{prim}', '{name}' must be a float such as 1024.0, but got {type_name(value)} {value!r}.")
+    scale = float(value)
+    with np.errstate(over="ignore", divide="ignore"):
+        in_float32 = (np.float32(scale), np.float32(1.0 / scale) if scale > 0 else np.float32(0))
+    if not (math.isfinite(scale) and scale > 0 and all(np.isfinite(v) and v != 0 for v in in_float32)):
+        raise ValueError(
+            f"For '{prim}', '{name}' must be a finite number > 0 whose float32 value and reciprocal are finite "
+            f"(about 3e-38 to 3e38), but got {value!r}."
+        )
+    return scale
+
+
+def check_positive_int(prim: str, name: str, value: Any) -> int:
+    """``value`` if it is an int ``> 0`` (a bool is not).
+
+    Raises:
+        TypeError: not an int.
+        ValueError: ``<= 0``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"For '{prim}', '{name}' must be a positive int, but got {type_name(value)} {value!r}.")
+    if value <= 0:
+        raise ValueError(f"For '{prim}', '{name}' must be a positive int, but got {value}.")
     return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from minispore.amp import DynamicLossScaleManager, FixedLossScaleManager, LossScaleManager
@@ -11,6 +12,8 @@ from minispore.nn.metrics import Loss, get_metrics
 from minispore.nn.optim.optimizer import Optimizer
 from minispore.nn.wrap import TrainOneStepCell, TrainOneStepWithLossScaleCell, WithEvalCell, WithLossCell
 from minispore.train.callback.base import Callback, CallbackList, CallbackParams, RunContext
+
+_logger = logging.getLogger("minispore")
 
 
 class _EpochBatches:
@@ -33,6 +36,26 @@ def _dataset_size(dataset: Any) -> int:
     return len(dataset)
 
 
+def _check_run_args(api: str, name: str, dataset: Any, callbacks: Any) -> CallbackList:
+    """The callbacks as one list, after checking ``dataset`` and ``callbacks``.
+
+    Raises:
+        TypeError: ``dataset`` is neither a Dataset nor a sized iterable of batches, or
+            ``callbacks`` is not a Callback, a list of Callbacks or None.
+    """
+    if not hasattr(dataset, "get_dataset_size") and not (hasattr(dataset, "__len__") and hasattr(dataset, "__iter__")):
+        raise TypeError(
+            f"For '{api}', '{name}' must be a Dataset (such as ms.dataset.MnistDataset(...).batch(32)) or a sized "
+            f"iterable of batches, but got {type(dataset).__name__}."
+        )
+    if callbacks is not None and not isinstance(callbacks, Callback | list | tuple):
+        raise TypeError(
+            f"For '{api}', 'callbacks' must be a Callback, a list of Callbacks or None, but got "
+            f"{type(callbacks).__name__}."
+        )
+    return CallbackList(callbacks)
+
+
 class Model:
     """Wrap a network with its loss and optimizer for ``train``, ``eval`` and ``predict``.
 
@@ -46,7 +69,13 @@ class Model:
         amp_level: only ``'O0'`` (no mixed precision) is supported.
         loss_scale_manager: a ``FixedLossScaleManager`` or ``DynamicLossScaleManager``;
             both work on every backend (MindSpore's CPU build refuses all but
-            ``FixedLossScaleManager(drop_overflow_update=False)``).
+            ``FixedLossScaleManager(drop_overflow_update=False)``). With that one the
+            optimizer's ``loss_scale`` should equal the manager's; a mismatch is logged as
+            a warning.
+
+    Raises:
+        TypeError: ``network`` is not a Cell, ``optimizer`` not an Optimizer, or
+            ``loss_scale_manager`` not a manager.
 
     Example:
         >>> import numpy as np
@@ -81,6 +110,10 @@ class Model:
         unknown = set(kwargs) - {"loss_scale_manager", "keep_batchnorm_fp32", "cast_model_type"}
         if unknown:
             raise ValueError(f"For 'Model', unknown keyword arguments {sorted(unknown)}.")
+        if optimizer is not None and not isinstance(optimizer, Optimizer):
+            raise TypeError(
+                f"For 'Model', 'optimizer' must be an Optimizer or None, but got {type(optimizer).__name__}."
+            )
         manager = kwargs.get("loss_scale_manager")
         if manager is not None and not isinstance(manager, LossScaleManager):
             raise TypeError(
@@ -119,6 +152,16 @@ class Model:
         if manager is None:
             return TrainOneStepCell(with_loss, self._optimizer)
         if isinstance(manager, FixedLossScaleManager) and not manager.get_drop_overflow_update():
+            if self._optimizer.loss_scale != manager.get_loss_scale():
+                _logger.warning(
+                    "For 'Model', FixedLossScaleManager(%s, drop_overflow_update=False) scales the gradients, but the "
+                    "optimizer's 'loss_scale' is %s, so every update is multiplied by %s. Pass loss_scale=%s to "
+                    "the optimizer as well (MindSpore trains with the same mismatch without a word).",
+                    manager.get_loss_scale(),
+                    self._optimizer.loss_scale,
+                    manager.get_loss_scale() / self._optimizer.loss_scale,
+                    manager.get_loss_scale(),
+                )
             return TrainOneStepCell(with_loss, self._optimizer, sens=manager.get_loss_scale())
         if isinstance(manager, FixedLossScaleManager | DynamicLossScaleManager):
             update_cell = manager.get_update_cell()
@@ -142,8 +185,10 @@ class Model:
         batches from Python. ``sink_size`` is ignored.
 
         Raises:
-            RuntimeError: the Model has no optimizer.
+            RuntimeError: the Model has no optimizer, or a ``DynamicLossScaleManager`` saw
+                more than 1000 overflowing steps in a row.
             ValueError: ``epoch`` is not a positive int or ``initial_epoch`` is out of range.
+            TypeError: ``train_dataset`` is not a dataset or ``callbacks`` not Callbacks.
         """
         if self._train_network is None:
             raise RuntimeError("For 'Model.train', the Model needs an 'optimizer'; pass one to Model(...).")
@@ -153,7 +198,7 @@ class Model:
             raise ValueError(
                 f"For 'Model.train', 'initial_epoch' must be an int in [0, {epoch}), but got {initial_epoch!r}."
             )
-        cbs = CallbackList(callbacks)
+        cbs = _check_run_args("Model.train", "train_dataset", train_dataset, callbacks)
         params = CallbackParams(
             train_network=self._train_network,
             network=self._network,
@@ -190,10 +235,10 @@ class Model:
     def _train_step(self, batch: Any) -> Any:
         assert self._train_network is not None
         outputs = self._train_network(*batch)
-        if isinstance(self._loss_scale_manager, DynamicLossScaleManager) and isinstance(
-            self._train_network, TrainOneStepWithLossScaleCell
-        ):
-            self._loss_scale_manager.loss_scale = self._train_network.scale_sense.get_loss_scale()
+        if self._loss_scale_manager is not None and isinstance(self._train_network, TrainOneStepWithLossScaleCell):
+            # MindSpore's Model feeds each step's overflow to the manager: its own copy of the scale
+            # rule, and the count of consecutive overflows that raises after 1000.
+            self._loss_scale_manager.update_loss_scale(bool(outputs[1]))
         return outputs
 
     # evaluation -----------------------------------------------------------------------
@@ -207,6 +252,7 @@ class Model:
 
         Raises:
             ValueError: the Model was built without ``metrics``.
+            TypeError: ``valid_dataset`` is not a dataset or ``callbacks`` not Callbacks.
         """
         if not self._metrics or self._eval_network is None:
             raise ValueError(
@@ -214,7 +260,7 @@ class Model:
             )
         for metric in self._metrics.values():
             metric.clear()
-        cbs = CallbackList(callbacks)
+        cbs = _check_run_args("Model.eval", "valid_dataset", valid_dataset, callbacks)
         params = CallbackParams(
             network=self._network,
             eval_network=self._eval_network,
