@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -16,7 +17,7 @@ class NumpyBackend(ArrayApiBackend):
     """minispore's ``"CPU"`` device and the reference every other backend is tested against."""
 
     device_target: ClassVar[str] = "CPU"
-    install_hint: ClassVar[str] = "pip install minispore"
+    install_hint: ClassVar[str] = "reinstall minispore from its source tree: pip install ."
 
     def __init__(self, device_index: int = 0) -> None:
         if device_index != 0:
@@ -28,7 +29,8 @@ class NumpyBackend(ArrayApiBackend):
 
     @classmethod
     def availability(cls) -> Availability:
-        return Availability(True)
+        """Always available: the host CPU through NumPy."""
+        return Availability(True, devices=(f"{platform.machine() or 'host'} CPU, NumPy {np.__version__}",))
 
     @property
     def device_index(self) -> int:

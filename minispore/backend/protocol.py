@@ -173,10 +173,27 @@ class MomentumStep:
 
 @dataclass(frozen=True)
 class Availability:
-    """Whether a backend can run on this machine, and if not, why and how to fix it."""
+    """Whether a backend can run on this machine, and if not, why and how to fix it.
+
+    Attributes:
+        available: True when the backend can open its device here.
+        reason: why it cannot, as a clause without a final period, e.g.
+            ``"CuPy is not installed"``; empty when available.
+        fix: what the user should do about ``reason``, e.g. ``"pip install 'minispore[cuda]'"``;
+            when empty the registry offers the backend's ``install_hint``.
+        devices: names of the devices the probe found, in index order; ``python -m
+            minispore.backend`` prints them.
+
+    Example:
+        >>> from minispore.backend import Availability
+        >>> Availability(False, "metal_runtime is not installed", "pip install minispore-metal").available
+        False
+    """
 
     available: bool
     reason: str = ""
+    fix: str = ""
+    devices: tuple[str, ...] = ()
 
 
 @runtime_checkable
