@@ -43,6 +43,7 @@ class DynamicLossScaleUpdateCell(Cell):
         self.last_overflow_iter = 0
 
     def get_loss_scale(self) -> float:
+        """The current loss scale."""
         return self.loss_scale
 
     def construct(self, overflow: bool) -> bool:
@@ -65,6 +66,7 @@ class FixedLossScaleUpdateCell(Cell):
         self.loss_scale = float(loss_scale_value)
 
     def get_loss_scale(self) -> float:
+        """The loss scale, which never changes."""
         return self.loss_scale
 
     def construct(self, overflow: bool) -> bool:
@@ -85,8 +87,8 @@ class TrainOneStepWithLossScaleCell(Cell):
         scale_sense: a :class:`DynamicLossScaleUpdateCell`, a
             :class:`FixedLossScaleUpdateCell`, or a number (a fixed scale).
 
-    Returns:
-        ``(loss, overflow, scale)`` as MindSpore's cell does.
+    Calling the cell runs one step and returns ``(loss, overflow, scale)``, as MindSpore's
+    cell does.
     """
 
     def __init__(self, network: Cell, optimizer: Optimizer, scale_sense: Cell | float | Tensor) -> None:
