@@ -11,7 +11,7 @@ from minispore_numpy.array_api import ArrayApiBackend
 from minispore.backend.protocol import Array, Availability, MomentumStep, Shape
 from minispore_cupy.momentum import FusedMomentum
 
-INSTALL_HINT = "pip install '.[cuda]' from the minispore source tree (CuPy for CUDA 13), on a machine with an NVIDIA GPU and driver"
+INSTALL_HINT = "pip install 'minispore[cuda]' (CuPy for CUDA 13) on a machine with an NVIDIA GPU and driver"
 NO_DEVICE_HINT = "run on a machine with an NVIDIA GPU and its driver, or pick another device (python -m minispore.backend lists them)"
 
 

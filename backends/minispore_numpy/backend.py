@@ -17,7 +17,7 @@ class NumpyBackend(ArrayApiBackend):
     """minispore's ``"CPU"`` device and the reference every other backend is tested against."""
 
     device_target: ClassVar[str] = "CPU"
-    install_hint: ClassVar[str] = "reinstall minispore from its source tree: pip install ."
+    install_hint: ClassVar[str] = "reinstall minispore (pip install . in its source tree)"
 
     def __init__(self, device_index: int = 0) -> None:
         if device_index != 0:

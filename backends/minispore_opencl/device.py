@@ -17,7 +17,7 @@ from typing import Any
 
 from minispore.backend.protocol import Availability
 
-INSTALL_HINT = "pip install '.[opencl]' from the minispore source tree (brings PyOpenCL and the PoCL CPU driver)"
+INSTALL_HINT = "pip install 'minispore[opencl]' (brings PyOpenCL and the PoCL CPU driver)"
 DRIVER_HINT = (
     "install an OpenCL driver: your GPU vendor's, or PoCL for the CPU with 'pip install pocl-binary-distribution'"
 )

@@ -60,9 +60,7 @@ class TrainingReport:
             import matplotlib.pyplot as plt
             from matplotlib.ticker import MaxNLocator
         except ImportError:
-            print(
-                "matplotlib is not installed: no plot written (pip install '.[plot]' from the minispore source tree, or pip install matplotlib)"
-            )
+            print("matplotlib is not installed: no plot written (pip install 'minispore[plot]')")
             return
         epochs = [r.epoch for r in self.records]
         fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.5))

@@ -132,7 +132,7 @@ def test_probe_without_pyopencl_reports_the_install_hint(monkeypatch: pytest.Mon
     availability = OpenCLBackend.availability()
     assert not availability.available
     assert availability.reason == "PyOpenCL is not installed"
-    assert "pip install '.[opencl]'" in availability.fix
+    assert "pip install 'minispore[opencl]'" in availability.fix
 
 
 # transfer, creation and memory -------------------------------------------------------

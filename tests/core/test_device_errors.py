@@ -40,7 +40,7 @@ def test_cupy_missing_says_not_installed(monkeypatch: pytest.MonkeyPatch) -> Non
     found = CupyBackend.availability()
     assert not found.available
     assert found.reason == "CuPy is not installed"
-    assert "'.[cuda]'" in found.fix
+    assert "pip install 'minispore[cuda]'" in found.fix
 
 
 def test_install_hints_come_from_each_plugin() -> None:
@@ -68,7 +68,7 @@ def test_table_rows() -> None:
         {
             "CPU": Availability(True, devices=("host",)),
             "Toy": Availability(True, devices=("first", "second")),
-            "GPU": Availability(False, "CuPy is not installed", "pip install '.[cuda]'"),
+            "GPU": Availability(False, "CuPy is not installed", "pip install 'minispore[cuda]'"),
         }
     )
     assert text.splitlines() == [
@@ -76,5 +76,5 @@ def test_table_rows() -> None:
         "CPU     available    CPU:0  host",
         "Toy     available    Toy:0  first",
         "                     Toy:1  second",
-        "GPU     unavailable  CuPy is not installed; to fix: pip install '.[cuda]'",
+        "GPU     unavailable  CuPy is not installed; to fix: pip install 'minispore[cuda]'",
     ]
