@@ -74,5 +74,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     terminalreporter.section("devices not available here", sep="-")
     for name, avail in MISSING.items():
-        count = f"{_deselected[name]} tests" if _deselected.get(name) else "its tests"
+        n = _deselected.get(name, 0)
+        count = f"{n} test{'s' * (n != 1)}" if n else "its tests"
         terminalreporter.write_line(f"{name}: {count} deselected, the device cannot run here: {avail.reason}")

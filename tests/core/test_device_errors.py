@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ from minispore_opencl import OpenCLBackend
 
 from minispore.backend import Availability, available_backends
 from minispore.backend.__main__ import table
+
+from .test_registry import install_toy_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,3 +81,25 @@ def test_table_rows() -> None:
         "                     Toy:1  second",
         "GPU     unavailable  CuPy is not installed; to fix: pip install 'minispore[cuda]'",
     ]
+
+
+def test_suite_reports_a_missing_device_in_one_line(tmp_path: Path) -> None:
+    """The test suite deselects an unavailable device's tests and says so once, not once per test."""
+    env = {k: v for k, v in os.environ.items() if k != "MINISPORE_DEVICE"}
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(install_toy_backend(tmp_path, available=False)), env.get("PYTHONPATH")])
+    )
+    env["MINISPORE_TEST_DEVICES"] = "CPU,Toy"
+    target = "tests/train/test_model.py::test_progress_bar_writes_one_line_per_epoch_to_a_log"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", target],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed, 1 deselected" in done.stdout
+    assert "Toy: 1 test deselected, the device cannot run here: no toy accelerator was found" in done.stdout
+    assert "SKIPPED" not in done.stdout
