@@ -18,7 +18,6 @@ from report import EpochRecord, TrainingReport, parse_args
 
 import minispore as ms
 from minispore import nn
-from minispore.backend import BackendUnavailableError
 from minispore.train import Callback, CheckpointConfig, LossMonitor, Model, ModelCheckpoint, ProgressBar, RunContext
 
 
@@ -44,11 +43,6 @@ class EvalEachEpoch(Callback):
 def main() -> None:
     args = parse_args(__doc__ or "")
     ms.set_seed(args.seed)
-    try:
-        ms.set_context(device_target=args.device)
-    except (BackendUnavailableError, ValueError) as exc:
-        print(f"train.py: error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
     train_set = create_dataset(args.data_dir, "train", args.batch_size)
     test_set = create_dataset(args.data_dir, "test", args.batch_size, shuffle=False)
     print(f"device {args.device}: {train_set.get_dataset_size()} training batches of {args.batch_size}")

@@ -25,8 +25,12 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(
     "command",
-    [["-m", "minispore.testing", "--device", "Nowhere"], ["examples/lenet5/train.py", "--device", "Nowhere"]],
-    ids=["minispore.testing", "lenet5-train"],
+    [
+        ["-m", "minispore.testing", "--device", "Nowhere"],
+        ["examples/lenet5/train.py", "--device", "Nowhere"],
+        ["examples/lenet5/train_functional.py", "--device", "Nowhere"],
+    ],
+    ids=["minispore.testing", "lenet5-train", "lenet5-train-functional"],
 )
 def test_unknown_device_is_one_line_and_exit_2(command: list[str]) -> None:
     done = run(*command)
