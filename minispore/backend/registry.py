@@ -113,12 +113,14 @@ def _load(entry: _Entry) -> type[Backend] | Availability:
 
 
 def _probe(backend: type[Backend]) -> Availability:
+    """The backend's availability, with its ``install_hint`` as the fix when the probe gave none."""
+    hint = getattr(backend, "install_hint", "") or "reinstall the package that provides it"
     try:
         found = backend.availability()
     except Exception as exc:
-        return Availability(False, f"its probe raised {type(exc).__name__}: {exc}", backend.install_hint)
+        return Availability(False, f"its probe raised {type(exc).__name__}: {exc}", hint)
     if not found.available and not found.fix:
-        return Availability(False, found.reason, backend.install_hint, found.devices)
+        return Availability(False, found.reason, hint, found.devices)
     return found
 
 
