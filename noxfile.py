@@ -79,10 +79,22 @@ def example(session: nox.Session) -> None:
 
 @nox.session(python=False)
 def check(session: nox.Session) -> None:
-    """Everything CI runs: lint, types, the strict docs build, kernel compilation, every test on every backend here."""
+    """Everything CI runs: lint, types, the strict docs build, kernel compilation, every test on
+    every backend here, and the CPU tests again without the compiled kernels."""
     lint(session)
     typecheck(session)
     build_docs(session)
     if shutil.which("nvcc") is not None:
         session.run(PY, "-m", "minispore_cupy.compile_check")
     session.run(PY, "-m", "pytest", "-q", "--doctest-modules", "minispore", "tests", *session.posargs)
+    # Once more on the CPU with the compiled kernels off: the NumPy fallback that runs
+    # where no C compiler was available at install time.
+    session.run(
+        PY,
+        "-m",
+        "pytest",
+        "-q",
+        "tests",
+        *session.posargs,
+        env={"MINISPORE_NATIVE": "0", "MINISPORE_TEST_DEVICES": "CPU"},
+    )

@@ -28,7 +28,8 @@ from timing import Contender, format_time, interleave
 
 import minispore as ms
 from minispore import nn
-from minispore.backend import MomentumStep, available_backends
+from minispore.backend import FusedUpdate, UpdateStep, available_backends
+from minispore.nn.optim.rules import MOMENTUM as MOMENTUM_RULE
 
 LR, MOMENTUM = 0.01, 0.9
 
@@ -46,12 +47,15 @@ def minispore_contenders(shapes: list[tuple[int, ...]], device: str, reference: 
     backend = params[0].backend
     group = opt._flat_groups[0][1]
     grad_arrays = [g._data for g in grads]
-    kernel_step = MomentumStep(lr=LR, momentum=MOMENTUM)
+    kernel_step = UpdateStep(
+        MOMENTUM_RULE, frozenset(), 0, (float(np.float32(LR)), float(np.float32(MOMENTUM)), 0.0, 1.0)
+    )
+    assert isinstance(backend, FusedUpdate)
     out = [
         Contender(f"minispore {device} opt(grads)", lambda: opt(grads), backend.synchronize),
         Contender(
             f"minispore {device} fused kernel",
-            lambda: backend.fused_momentum(group.param_buffer, group.moment_buffer, grad_arrays, kernel_step),
+            lambda: backend.fused_update(kernel_step, group.buffers[0], group.buffers[1:], grad_arrays),
             backend.synchronize,
         ),
     ]

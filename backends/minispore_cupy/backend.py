@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 import numpy as np
 from minispore_numpy.array_api import ArrayApiBackend
 
-from minispore.backend.protocol import Array, Availability, MomentumStep, Shape
-from minispore_cupy.momentum import FusedMomentum
+from minispore.backend.protocol import Array, Availability, Shape, UpdateStep
+from minispore_cupy.update import FusedUpdate
 
 INSTALL_HINT = "pip install 'minispore[cuda]' (CuPy for CUDA 13) on a machine with an NVIDIA GPU and driver"
 NO_DEVICE_HINT = "run on a machine with an NVIDIA GPU and its driver, or pick another device (python -m minispore.backend lists them)"
@@ -31,7 +31,7 @@ class CupyBackend(ArrayApiBackend):
         self._index = device_index
         self._device = cupy.cuda.Device(device_index)
         self._device.use()
-        self._momentum = FusedMomentum(cupy)
+        self._update = FusedUpdate(cupy)
 
     def __repr__(self) -> str:
         return f"CupyBackend(GPU:{self._index})"
@@ -82,8 +82,8 @@ class CupyBackend(ArrayApiBackend):
         cupyx.scatter_add(out, (slice(None),) * axis + (indices.reshape(-1),), flat)
         return out
 
-    def fused_momentum(self, param: Array, moment: Array, grads: Sequence[Array], step: MomentumStep) -> None:
-        self._momentum(param, moment, grads, step)
+    def fused_update(self, step: UpdateStep, param: Array, states: Sequence[Array], grads: Sequence[Array]) -> None:
+        self._update(step, param, states, grads)
 
 
 def _device_name(cupy: Any, index: int) -> str:

@@ -8,9 +8,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minispore.backend.protocol import Array, Availability, MomentumStep
+from minispore.backend.protocol import Array, Availability, UpdateStep
+from minispore_numpy import fused_update, native
 from minispore_numpy.array_api import ArrayApiBackend
-from minispore_numpy.fused_momentum import fused_momentum
 
 
 class NumpyBackend(ArrayApiBackend):
@@ -29,8 +29,9 @@ class NumpyBackend(ArrayApiBackend):
 
     @classmethod
     def availability(cls) -> Availability:
-        """Always available: the host CPU through NumPy."""
-        return Availability(True, devices=(f"{platform.machine() or 'host'} CPU, NumPy {np.__version__}",))
+        """Always available; the note (``reason``) says whether the compiled update kernels are in use."""
+        machine = f"{platform.machine() or 'host'} CPU, NumPy {np.__version__}"
+        return Availability(True, native.status().reason, devices=(machine,))
 
     @property
     def device_index(self) -> int:
@@ -45,5 +46,5 @@ class NumpyBackend(ArrayApiBackend):
     def synchronize(self) -> None:
         return None
 
-    def fused_momentum(self, param: Array, moment: Array, grads: Sequence[Array], step: MomentumStep) -> None:
-        fused_momentum(param, moment, grads, step)
+    def fused_update(self, step: UpdateStep, param: Array, states: Sequence[Array], grads: Sequence[Array]) -> None:
+        fused_update.fused_update(step, param, states, grads)

@@ -1,7 +1,8 @@
 """``python -m minispore.backend``: list the installed backends and whether they can run here.
 
 Each device target gets one row: ``available`` with the devices its probe found (``GPU:1``
-is the second row under ``GPU``), or ``unavailable`` with the reason and the fix.
+is the second row under ``GPU``) and its note (the CPU backend says whether its compiled
+kernels are in use), or ``unavailable`` with the reason and the fix.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from minispore.backend.registry import ENTRY_POINT_GROUP, available_backends
 def _rows(name: str, avail: Availability) -> list[tuple[str, str, str]]:
     if not avail.available:
         return [(name, "unavailable", f"{avail.reason}; to fix: {avail.fix}")]
-    if not avail.devices:
-        return [(name, "available", "")]
-    rows = [("", "", f"{name}:{i}  {device}") for i, device in enumerate(avail.devices)]
-    rows[0] = (name, "available", rows[0][2])
-    return rows
+    details = [f"{name}:{i}  {device}" for i, device in enumerate(avail.devices)]
+    if avail.reason:  # an available backend's note on how it runs
+        details.append(avail.reason)
+    return [(name, "available", details[0] if details else "")] + [("", "", d) for d in details[1:]]
 
 
 def table(found: dict[str, Availability]) -> str:

@@ -31,7 +31,7 @@ from minispore.nn.metrics import (
     Top5CategoricalAccuracy,
     TopKCategoricalAccuracy,
 )
-from minispore.nn.optim import Momentum, Optimizer
+from minispore.nn.optim import SGD, Adam, AdamWeightDecay, Momentum, Optimizer, RMSProp
 from minispore.nn.wrap import (
     DynamicLossScaleUpdateCell,
     FixedLossScaleUpdateCell,
@@ -42,6 +42,10 @@ from minispore.nn.wrap import (
 )
 
 __all__ = [
+    "SGD",
+    "Adam",
+    "AdamWeightDecay",
+    "RMSProp",
     "Accuracy",
     "DynamicLossScaleUpdateCell",
     "FixedLossScaleUpdateCell",

@@ -38,9 +38,22 @@ def _json(relative: str) -> Any:
     return json.loads((DATA / relative).read_text())
 
 
-def optimizer_case_ids() -> list[str]:
-    """The ids of the recorded ``nn.Momentum`` trajectories."""
-    return [c["id"] for c in _json("manifest.json")["cases"] if c["kind"] == "optimizer"]
+def optimizer_case_ids(cls: str = "mindspore.nn.Momentum", dtypes: tuple[str, ...] = ("float32",)) -> list[str]:
+    """The ids of the recorded trajectories of one optimizer class (``nn.Momentum`` by default).
+
+    Args:
+        cls: the ``constructor.class`` of the cases; manifest entries without a ``class`` are
+            ``nn.Momentum`` cases.
+        dtypes: keep the cases whose parameter dtypes are all in ``dtypes``; manifest entries
+            without ``dtypes`` have float32 parameters.
+    """
+    return [
+        c["id"]
+        for c in _json("manifest.json")["cases"]
+        if c["kind"] == "optimizer"
+        and c.get("class", "mindspore.nn.Momentum") == cls
+        and set(c.get("dtypes", ["float32"])) <= set(dtypes)
+    ]
 
 
 def _make_params(meta: dict[str, Any], arrays: Any) -> dict[str, Parameter]:

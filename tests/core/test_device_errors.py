@@ -73,7 +73,7 @@ def test_backend_listing_has_help_and_names_devices() -> None:
 def test_table_rows() -> None:
     text = table(
         {
-            "CPU": Availability(True, devices=("host",)),
+            "CPU": Availability(True, "compiled kernels in use", devices=("host",)),
             "Toy": Availability(True, devices=("first", "second")),
             "GPU": Availability(False, "CuPy is not installed", "pip install 'minispore[cuda]'"),
         }
@@ -81,6 +81,7 @@ def test_table_rows() -> None:
     assert text.splitlines() == [
         "device  status       details",
         "CPU     available    CPU:0  host",
+        "                     compiled kernels in use",
         "Toy     available    Toy:0  first",
         "                     Toy:1  second",
         "GPU     unavailable  CuPy is not installed; to fix: pip install 'minispore[cuda]'",

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from minispore.common.parameter import Parameter
+from minispore.common.validation import check_bool
 from minispore.nn.cell import Cell
-from minispore.nn.optim._checks import check_bool
 from minispore.train.serialization._values import HostArray
 
 _API = "load_param_into_net"
@@ -73,8 +73,8 @@ def load_param_into_net(
         array([1., 1.], dtype=float32)
     """
     _check_arguments(net, parameter_dict)
-    check_bool(strict_load, "strict_load", _API)
-    check_bool(remove_redundancy, "remove_redundancy", _API)
+    check_bool(_API, "strict_load", strict_load)
+    check_bool(_API, "remove_redundancy", remove_redundancy)
     if remove_redundancy:
         raise TypeError(
             "The deduplication feature for loading checkpoint can only be used in parallel scenarios, but got "

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from minispore.common.parameter import Parameter
+from minispore.common.validation import check_bool
 from minispore.nn.cell import Cell
-from minispore.nn.optim._checks import check_bool
 from minispore.train.serialization._args import check_format, check_no_key
 from minispore.train.serialization._ckpt import read_ckpt
 from minispore.train.serialization._safetensors import read_safetensors
@@ -86,8 +86,8 @@ def load_checkpoint(
     specify = _check_prefix(specify_prefix, "specify_prefix")
     skip = _check_prefix(filter_prefix, "filter_prefix")
     check_no_key(dec_key, dec_mode, "dec_key", "dec_mode", _API)
-    check_bool(crc_check, "crc_check", _API)
-    check_bool(remove_redundancy, "remove_redundancy", _API)
+    check_bool(_API, "crc_check", crc_check)
+    check_bool(_API, "remove_redundancy", remove_redundancy)
     format = check_format(format, _API)
     source, data = _read(ckpt_file_name, format)
     keep = _name_filter(specify, skip, choice_func)

@@ -11,8 +11,8 @@ import numpy as np
 from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter
 from minispore.common.tensor import Tensor, host_array
+from minispore.common.validation import check_bool
 from minispore.nn.cell import Cell
-from minispore.nn.optim._checks import check_bool
 from minispore.train.serialization._args import check_format, check_no_key
 from minispore.train.serialization._atomic import atomic_write
 from minispore.train.serialization._ckpt import write_ckpt
@@ -88,10 +88,10 @@ def save_checkpoint(
             f"or a dict of Parameters, but got {type(save_obj).__name__}."
         )
     path = _target_path(ckpt_file_name, format)
-    check_bool(integrated_save, "integrated_save", _API)
+    check_bool(_API, "integrated_save", integrated_save)
     _check_async_save(async_save)
     check_no_key(enc_key, enc_mode, "enc_key", "enc_mode", _API)
-    check_bool(crc_check, "crc_check", _API)
+    check_bool(_API, "crc_check", crc_check)
     items = _collect(save_obj, choice_func)
     items.update(_appended(append_dict))
     entries = list(items.items())

@@ -1,0 +1,47 @@
+"""The compiled CPU kernels: loading, checking and reporting.
+
+``_update`` (built from ``update.c`` and the generated kernels at install time) is used
+when it imports, was built from the current rule definitions, and ``MINISPORE_NATIVE``
+is not ``0``. Otherwise the NumPy fallback runs; :func:`status` says which and why.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from types import ModuleType
+
+DISABLE_VARIABLE = "MINISPORE_NATIVE"
+"""Set to ``0`` to run the NumPy fallbacks even where the compiled kernels are built."""
+
+
+@dataclass(frozen=True)
+class NativeStatus:
+    """Whether the compiled kernels are in use, and if not, why."""
+
+    in_use: bool
+    reason: str
+
+
+def _load() -> tuple[ModuleType | None, NativeStatus]:
+    if os.environ.get(DISABLE_VARIABLE, "1") == "0":
+        return None, NativeStatus(False, f"disabled by {DISABLE_VARIABLE}=0")
+    try:
+        from minispore_numpy.native import _update  # type: ignore[attr-defined]
+    except ImportError as error:
+        return None, NativeStatus(
+            False, f"not built ({error}); install a C compiler and reinstall minispore to build it"
+        )
+    from minispore_numpy.native.generate import source_hash
+
+    if source_hash() != _update.SOURCE_HASH:
+        return None, NativeStatus(False, "built from older update rules; reinstall minispore to rebuild it")
+    return _update, NativeStatus(True, "compiled kernels in use")
+
+
+update_module, STATUS = _load()
+
+
+def status() -> NativeStatus:
+    """Whether the compiled CPU kernels run, with the reason when they do not."""
+    return STATUS
