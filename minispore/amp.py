@@ -18,12 +18,15 @@ class LossScaleManager:
     """Base class of the loss-scale managers."""
 
     def get_loss_scale(self) -> float:
+        """The current loss scale ``s``: the loss is multiplied by ``s`` before the backward pass and the gradients divided by ``s`` before the update."""
         raise NotImplementedError
 
     def get_update_cell(self) -> DynamicLossScaleUpdateCell | FixedLossScaleUpdateCell | None:
+        """The Cell that ``TrainOneStepWithLossScaleCell`` uses to skip overflowing steps and adjust the scale, or None."""
         raise NotImplementedError
 
     def update_loss_scale(self, overflow: bool) -> None:
+        """Adjust the scale after a step; ``overflow`` says whether its gradients were not finite."""
         raise NotImplementedError
 
 
@@ -67,6 +70,7 @@ class FixedLossScaleManager(LossScaleManager):
         return self._loss_scale
 
     def get_drop_overflow_update(self) -> bool:
+        """Whether a step whose gradients overflow is skipped (nothing is updated)."""
         return self._drop_overflow_update
 
     def update_loss_scale(self, overflow: bool) -> None:

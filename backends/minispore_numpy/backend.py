@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -16,7 +17,7 @@ class NumpyBackend(ArrayApiBackend):
     """minispore's ``"CPU"`` device and the reference every other backend is tested against."""
 
     device_target: ClassVar[str] = "CPU"
-    install_hint: ClassVar[str] = "pip install minispore"
+    install_hint: ClassVar[str] = "reinstall minispore (pip install . in its source tree)"
 
     def __init__(self, device_index: int = 0) -> None:
         if device_index != 0:
@@ -28,8 +29,9 @@ class NumpyBackend(ArrayApiBackend):
 
     @classmethod
     def availability(cls) -> Availability:
-        """Always available; the note says whether the compiled update kernels are in use."""
-        return Availability(True, native.status().reason)
+        """Always available; the note (``reason``) says whether the compiled update kernels are in use."""
+        machine = f"{platform.machine() or 'host'} CPU, NumPy {np.__version__}"
+        return Availability(True, native.status().reason, devices=(machine,))
 
     @property
     def device_index(self) -> int:

@@ -43,7 +43,6 @@ class EvalEachEpoch(Callback):
 def main() -> None:
     args = parse_args(__doc__ or "")
     ms.set_seed(args.seed)
-    ms.set_context(device_target=args.device)
     train_set = create_dataset(args.data_dir, "train", args.batch_size)
     test_set = create_dataset(args.data_dir, "test", args.batch_size, shuffle=False)
     print(f"device {args.device}: {train_set.get_dataset_size()} training batches of {args.batch_size}")

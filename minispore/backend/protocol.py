@@ -178,12 +178,26 @@ class FusedUpdate(Protocol):
 class Availability:
     """Whether a backend can run on this machine, and if not, why and how to fix it.
 
-    An available backend may give a ``reason`` too: a note on how it runs (the NumPy
-    backend says whether its compiled kernels are in use).
+    Attributes:
+        available: True when the backend can open its device here.
+        reason: why it cannot, as a clause without a final period, e.g.
+            ``"CuPy is not installed"``. An available backend may give a note here instead,
+            on how it runs (the NumPy backend says whether its compiled kernels are in use).
+        fix: what the user should do about ``reason``, e.g. ``"pip install 'minispore[cuda]'"``;
+            when empty the registry offers the backend's ``install_hint``.
+        devices: names of the devices the probe found, in index order; ``python -m
+            minispore.backend`` prints them.
+
+    Example:
+        >>> from minispore.backend import Availability
+        >>> Availability(False, "metal_runtime is not installed", "pip install minispore-metal").available
+        False
     """
 
     available: bool
     reason: str = ""
+    fix: str = ""
+    devices: tuple[str, ...] = ()
 
 
 @runtime_checkable
@@ -248,11 +262,17 @@ class Backend(Protocol):
         ...
 
     # elementwise --------------------------------------------------------------------
-    def unary(self, op: UnaryOp, x: Array) -> Array: ...
+    def unary(self, op: UnaryOp, x: Array) -> Array:
+        """Apply the elementwise function ``op`` (see :class:`UnaryOp`); same shape and dtype."""
+        ...
 
-    def binary(self, op: BinaryOp, x: Array, y: Array) -> Array: ...
+    def binary(self, op: BinaryOp, x: Array, y: Array) -> Array:
+        """Apply ``op`` to two operands of one dtype, broadcast with NumPy's rules (comparisons give ``bool``)."""
+        ...
 
-    def where(self, condition: Array, x: Array, y: Array) -> Array: ...
+    def where(self, condition: Array, x: Array, y: Array) -> Array:
+        """``x`` where the ``bool`` array ``condition`` holds, else ``y``, broadcast with NumPy's rules."""
+        ...
 
     def cast(self, x: Array, dtype: np.dtype[Any]) -> Array:
         """Convert to ``dtype`` (float to int truncates toward zero, as NumPy)."""
@@ -268,17 +288,25 @@ class Backend(Protocol):
         ...
 
     # movement -----------------------------------------------------------------------
-    def reshape(self, x: Array, shape: Shape) -> Array: ...
+    def reshape(self, x: Array, shape: Shape) -> Array:
+        """The elements of ``x`` in row-major order, in ``shape`` (same element count); may be a view."""
+        ...
 
-    def transpose(self, x: Array, perm: tuple[int, ...]) -> Array: ...
+    def transpose(self, x: Array, perm: tuple[int, ...]) -> Array:
+        """Permute the axes: axis ``i`` of the result is axis ``perm[i]`` of ``x``."""
+        ...
 
-    def broadcast_to(self, x: Array, shape: Shape) -> Array: ...
+    def broadcast_to(self, x: Array, shape: Shape) -> Array:
+        """Broadcast ``x`` to ``shape`` with NumPy's rules; may be a read-only view."""
+        ...
 
     def index(self, x: Array, key: IndexKey) -> Array:
         """Basic indexing with a normalized key (ints drop their axis)."""
         ...
 
-    def concat(self, xs: Sequence[Array], axis: int) -> Array: ...
+    def concat(self, xs: Sequence[Array], axis: int) -> Array:
+        """Join arrays of one dtype along the existing axis ``axis``."""
+        ...
 
     def take(self, x: Array, indices: Array, axis: int) -> Array:
         """Gather ``x`` along ``axis`` with an int32/int64 ``indices`` array (in range)."""

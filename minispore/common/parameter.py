@@ -55,6 +55,7 @@ class Parameter(Tensor):
 
     @property
     def name(self) -> str:
+        """The parameter's name, e.g. ``conv1.weight``; a Cell names its parameters after their attribute paths."""
         return self._name
 
     @name.setter
@@ -66,6 +67,7 @@ class Parameter(Tensor):
 
     @property
     def requires_grad(self) -> bool:
+        """Whether the parameter is trained: ``trainable_params()`` and gradients leave it out when False."""
         return self._requires_grad
 
     @requires_grad.setter

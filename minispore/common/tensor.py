@@ -212,30 +212,37 @@ class Tensor:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The size of each dimension, as a tuple of ints."""
         return tuple(int(n) for n in self._data.shape)
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions."""
         return len(self._data.shape)
 
     @property
     def size(self) -> int:
+        """The number of elements, the product of ``shape`` (1 for a scalar)."""
         return int(np.prod(self.shape, dtype=np.int64))
 
     @property
     def dtype(self) -> DType:
+        """The element type, a minispore ``DType`` such as ``ms.float32``."""
         return mstype.from_numpy_dtype(self._data.dtype)
 
     @property
     def itemsize(self) -> int:
+        """Bytes per element."""
         return self.dtype.itemsize
 
     @property
     def nbytes(self) -> int:
+        """Bytes of all elements: ``size * itemsize``."""
         return self.size * self.itemsize
 
     @property
     def T(self) -> Tensor:
+        """The transpose with the axes reversed (see :meth:`transpose`)."""
         return self.transpose()
 
     # host conversion ------------------------------------------------------------
@@ -256,6 +263,7 @@ class Tensor:
         return self.asnumpy().reshape(()).item()
 
     def tolist(self) -> Any:
+        """The data as nested Python lists (a Python number for a scalar); copies to the host."""
         return self.asnumpy().tolist()
 
     def __float__(self) -> float:
@@ -312,6 +320,12 @@ class Tensor:
         return self.astype(target)
 
     def astype(self, dtype: DTypeLike, copy: bool = True) -> Tensor:
+        """A copy converted to ``dtype`` (a ``DType``, a NumPy dtype or a name such as ``"float16"``).
+
+        Args:
+            dtype: the target dtype.
+            copy: accepted for MindSpore compatibility; a new tensor is always returned.
+        """
         return _ops.cast(self, dtype)
 
     # arithmetic ----------------------------------------------------------------------
@@ -401,111 +415,181 @@ class Tensor:
 
     # methods -------------------------------------------------------------------------
     def exp(self) -> Tensor:
+        """Elementwise ``e**x``; integer tensors give Float32."""
         return _ops.exp(self)
 
     def log(self) -> Tensor:
+        """Elementwise natural logarithm ``ln(x)``; integer tensors give Float32."""
         return _ops.log(self)
 
     def sqrt(self) -> Tensor:
+        """Elementwise square root ``x**0.5``; integer tensors give Float32."""
         return _ops.sqrt(self)
 
     def abs(self) -> Tensor:
+        """Elementwise absolute value ``|x|``."""
         return _ops.abs(self)
 
     def neg(self) -> Tensor:
+        """Elementwise negation ``-x``."""
         return _ops.neg(self)
 
     def pow(self, exponent: Any) -> Tensor:
+        """Elementwise power ``x**exponent``, with broadcasting."""
         return _ops.pow(self, exponent)
 
     def square(self) -> Tensor:
+        """Elementwise ``x * x``."""
         return _ops.square(self)
 
     def sigmoid(self) -> Tensor:
+        """Elementwise logistic function ``1 / (1 + exp(-x))``."""
         return _ops.sigmoid(self)
 
     def tanh(self) -> Tensor:
+        """Elementwise hyperbolic tangent."""
         return _ops.tanh(self)
 
     def relu(self) -> Tensor:
+        """Elementwise ``max(x, 0)``; its gradient is 0 at 0, as in MindSpore."""
         return _ops.relu(self)
 
     def matmul(self, other: Any) -> Tensor:
+        """Matrix product with ``other``, as :func:`minispore.ops.matmul`."""
         return _ops.matmul(self, other)
 
     def clip(self, xmin: Any = None, xmax: Any = None) -> Tensor:
+        """Limit every element to ``[xmin, xmax]``: ``min(max(x, xmin), xmax)``; either bound may be None."""
         return _ops.clamp(self, xmin, xmax)
 
     def sum(self, axis: Any = None, dtype: DTypeLike | None = None, keepdims: bool = False, **kw: Any) -> Tensor:
+        """Sum over ``axis`` (all axes when None).
+
+        Args:
+            axis: an int, a tuple of ints or None.
+            dtype: convert the result to this dtype.
+            keepdims: keep the reduced axes with size 1 (``keep_dims`` is also accepted).
+            **kw: ``keep_dims``, MindSpore's spelling of ``keepdims``.
+        """
         out = _ops.sum(self, axis, keepdims=_keep(keepdims, kw))
         return out if dtype is None else out.astype(dtype)
 
     def mean(self, axis: Any = None, keep_dims: bool = False, **kw: Any) -> Tensor:
+        """Arithmetic mean over ``axis``: ``sum(x) / n`` where ``n`` is the number of reduced elements.
+
+        Args:
+            axis: an int, a tuple of ints or None (all axes).
+            keep_dims: keep the reduced axes with size 1.
+            **kw: ``keepdims``, NumPy's spelling of ``keep_dims``.
+        """
         return _ops.mean(self, axis, keep_dims=_keep(keep_dims, kw))
 
     def max(self, axis: Any = None, keepdims: bool = False, **kw: Any) -> Tensor:
+        """Maximum over ``axis`` (all axes when None); ties share the gradient equally.
+
+        Args:
+            axis: an int, a tuple of ints or None.
+            keepdims: keep the reduced axes with size 1.
+            **kw: ``keep_dims``, MindSpore's spelling of ``keepdims``.
+        """
         return _ops.amax(self, axis, keepdims=_keep(keepdims, kw))
 
     def min(self, axis: Any = None, keepdims: bool = False, **kw: Any) -> Tensor:
+        """Minimum over ``axis`` (all axes when None); ties share the gradient equally.
+
+        Args:
+            axis: an int, a tuple of ints or None.
+            keepdims: keep the reduced axes with size 1.
+            **kw: ``keep_dims``, MindSpore's spelling of ``keepdims``.
+        """
         return _ops.amin(self, axis, keepdims=_keep(keepdims, kw))
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """Index (Int32) of the first maximum along ``axis`` (of the flattened tensor when None)."""
         return _ops.argmax(self, axis, keepdims)
 
     def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """Index (Int32) of the first minimum along ``axis`` (of the flattened tensor when None)."""
         return _ops.argmin(self, axis, keepdims)
 
     def any(self, axis: Any = None, keep_dims: bool = False) -> Tensor:
+        """Whether any element along ``axis`` is nonzero (a Bool tensor)."""
         return _ops.amax(self.astype(mstype.bool_), axis, keepdims=keep_dims)
 
     def all(self, axis: Any = None, keep_dims: bool = False) -> Tensor:
+        """Whether every element along ``axis`` is nonzero (a Bool tensor)."""
         return _ops.amin(self.astype(mstype.bool_), axis, keepdims=keep_dims)
 
     def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in a new shape, given as ints or one tuple; one entry may be ``-1``.
+
+        Example:
+            >>> import minispore as ms
+            >>> ms.ops.ones((2, 3)).reshape(3, -1).shape
+            (3, 2)
+        """
         return _ops.reshape(self, _shape_args(shape))
 
     view = reshape
 
     def transpose(self, *axes: Any) -> Tensor:
+        """Permute the axes (``x.transpose(1, 0)``); no arguments reverses them. ``permute`` is the same."""
         perm = _shape_args(axes) if axes else tuple(reversed(range(self.ndim)))
         return _ops.transpose(self, perm)
 
     permute = transpose
 
     def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        """Exchange two axes."""
         return _ops.swapaxes(self, axis0, axis1)
 
     def flatten(self, order: str = "C", *, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge the axes ``start_dim`` to ``end_dim`` into one.
+
+        Args:
+            order: accepted for MindSpore compatibility; the elements are taken in row-major order.
+            start_dim: the first axis to merge.
+            end_dim: the last axis to merge (inclusive).
+        """
         return _ops.flatten(self, start_dim=start_dim, end_dim=end_dim)
 
     def ravel(self) -> Tensor:
+        """The elements as a 1-D tensor, in row-major order."""
         return _ops.reshape(self, (-1,))
 
     def squeeze(self, axis: int | tuple[int, ...] | None = None) -> Tensor:
+        """Remove axes of size 1 (only ``axis`` when given)."""
         return _ops.squeeze(self, axis)
 
     def expand_dims(self, axis: int) -> Tensor:
+        """Insert an axis of size 1 at position ``axis``. ``unsqueeze`` is the same."""
         return _ops.expand_dims(self, axis)
 
     unsqueeze = expand_dims
 
     def broadcast_to(self, shape: Sequence[int]) -> Tensor:
+        """Broadcast to ``shape`` with NumPy's rules."""
         return _ops.broadcast_to(self, tuple(shape))
 
     def copy(self) -> Tensor:
+        """A new tensor with a copy of the data, on the same device."""
         return Tensor._from_array(self._backend.index(self._data, full_key(self.shape)), self._backend)
 
     def fill(self, value: float) -> Tensor:
+        """A new tensor of this shape, dtype and device with every element set to ``value``."""
         return _ops.full(self.shape, value, self.dtype, device=self.device)
 
     def set_dtype(self, dtype: DTypeLike) -> Tensor:
+        """Convert the data to ``dtype`` in place and return this tensor."""
         self._data = self._backend.cast(self._data, mstype.to_dtype(dtype).np_dtype)
         return self
 
     def is_floating_point(self) -> bool:
+        """Whether the dtype is a floating-point type."""
         return self.dtype.is_floating
 
     def stop_gradient(self) -> Tensor:
+        """The same values, cut from the gradient graph: gradients do not flow through the result."""
         return _ops.stop_gradient(self)
 
 

@@ -47,8 +47,12 @@ class GeneratorDataset(SourceDataset):
         num_samples: at most this many rows per epoch (None or 0: all).
         num_parallel_workers: accepted for MindSpore compatibility; unused.
         shuffle: a new random order each epoch (None means True) for random-access sources.
-        column_types, schema, sampler, num_shards, shard_id, max_rowsize: not supported;
-            leave None.
+        column_types: not supported; leave None.
+        schema: not supported; leave None.
+        sampler: not supported; leave None.
+        num_shards: not supported; leave None.
+        shard_id: not supported; leave None.
+        max_rowsize: not supported; leave None.
         python_multiprocessing: accepted for MindSpore compatibility; unused.
 
     Raises:

@@ -237,6 +237,7 @@ class CellList(_CellSequence):
             self.append(c)
 
     def extend(self, cells: Iterable[Cell]) -> CellList:
+        """Append every cell of ``cells`` in order and return this list."""
         for c in cells:
             self.append(c)
         return self

@@ -56,6 +56,7 @@ permute = transpose
 
 
 def swapaxes(x: Tensor, axis0: int, axis1: int) -> Tensor:
+    """Exchange axes ``axis0`` and ``axis1`` (negative axes count from the end)."""
     perm = list(range(x.ndim))
     (a,), (b,) = normalize_axes(axis0, x.ndim, "Swapaxes"), normalize_axes(axis1, x.ndim, "Swapaxes")
     perm[a], perm[b] = perm[b], perm[a]
@@ -186,18 +187,39 @@ def full(
 
 
 def zeros(shape: Sequence[int] | int, dtype: DTypeLike = mstype.float32, *, device: str | None = None) -> Tensor:
+    """A tensor of ``shape`` filled with 0.
+
+    Args:
+        shape: an int or a sequence of ints.
+        dtype: the element type (Float32 by default).
+        device: the device; the default device when None.
+
+    Example:
+        >>> import minispore as ms
+        >>> ms.ops.zeros((2, 3)).shape
+        (2, 3)
+    """
     return full(shape, 0, dtype, device=device)
 
 
 def ones(shape: Sequence[int] | int, dtype: DTypeLike = mstype.float32, *, device: str | None = None) -> Tensor:
+    """A tensor of ``shape`` filled with 1.
+
+    Args:
+        shape: an int or a sequence of ints.
+        dtype: the element type (Float32 by default).
+        device: the device; the default device when None.
+    """
     return full(shape, 1, dtype, device=device)
 
 
 def zeros_like(x: Tensor, dtype: DTypeLike | None = None) -> Tensor:
+    """A tensor of 0 with ``x``'s shape and device, in ``dtype`` (``x``'s dtype when None)."""
     return full(x.shape, 0, dtype or x.dtype, device=x.device)
 
 
 def ones_like(x: Tensor, dtype: DTypeLike | None = None) -> Tensor:
+    """A tensor of 1 with ``x``'s shape and device, in ``dtype`` (``x``'s dtype when None)."""
     return full(x.shape, 1, dtype or x.dtype, device=x.device)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import partial
 
 import minispore as ms
+from minispore.backend import BackendUnavailableError
 from minispore.testing.cases import (
     DEPARTURES,
     VALIDATION_FILES,
@@ -49,11 +50,19 @@ def _checks() -> list[tuple[str, Callable[[], object]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run every check on ``--device``; the exit status is 0 when all pass, 1 when one fails.
+
+    An unknown or unavailable device exits with status 2 and one line on standard error
+    that gives the reason and the fix.
+    """
     parser = argparse.ArgumentParser(prog="python -m minispore.testing", description=__doc__)
     parser.add_argument("--device", default="CPU", help="device to test, e.g. CPU, OpenCL, GPU:1 (default CPU)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every case and full tracebacks")
     args = parser.parse_args(argv)
-    ms.set_device(args.device)
+    try:
+        ms.set_device(args.device)
+    except (BackendUnavailableError, ValueError) as exc:
+        parser.exit(2, f"{parser.prog}: error: {exc}\n")
     passed = failed = 0
     for name, check in _checks():
         try:

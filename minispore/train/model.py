@@ -67,11 +67,13 @@ class Model:
         eval_network: a Cell returning ``(loss, outputs, label)`` or ``(outputs, label)``.
         eval_indexes: positions of ``[loss, outputs, label]`` in ``eval_network``'s output.
         amp_level: only ``'O0'`` (no mixed precision) is supported.
-        loss_scale_manager: a ``FixedLossScaleManager`` or ``DynamicLossScaleManager``;
-            both work on every backend (MindSpore's CPU build refuses all but
-            ``FixedLossScaleManager(drop_overflow_update=False)``). With that one the
-            optimizer's ``loss_scale`` should equal the manager's; a mismatch is logged as
-            a warning.
+        boost_level: accepted for MindSpore compatibility; unused.
+        **kwargs: ``loss_scale_manager``, a ``FixedLossScaleManager`` or
+            ``DynamicLossScaleManager``; both work on every backend (MindSpore's CPU build
+            refuses all but ``FixedLossScaleManager(drop_overflow_update=False)``). With that
+            one the optimizer's ``loss_scale`` should equal the manager's; a mismatch is
+            logged as a warning. ``keep_batchnorm_fp32`` and ``cast_model_type`` are
+            accepted and unused.
 
     Raises:
         TypeError: ``network`` is not a Cell, ``optimizer`` not an Optimizer, or
@@ -135,14 +137,17 @@ class Model:
 
     @property
     def train_network(self) -> Cell | None:
+        """The Cell one training step calls (loss, gradients, optimizer update); None without an optimizer."""
         return self._train_network
 
     @property
     def predict_network(self) -> Cell:
+        """The network ``predict`` runs: the ``network`` given to the constructor."""
         return self._network
 
     @property
     def eval_network(self) -> Cell | None:
+        """The Cell ``eval`` runs to get ``(loss, outputs, label)``; None without metrics or an ``eval_network``."""
         return self._eval_network
 
     def _build_train_network(self) -> Cell:

@@ -27,10 +27,11 @@ def test_probe_reports_a_reason_instead_of_raising() -> None:
     avail = CupyBackend.availability()
     if avail.available:
         pytest.skip("a CUDA device is present: the GPU runs of the suite cover this backend")
-    assert avail.reason
+    assert avail.reason and avail.fix
     assert available_backends()["GPU"] == avail
-    with pytest.raises(BackendUnavailableError, match="GPU backend is installed but cannot run here"):
+    with pytest.raises(BackendUnavailableError, match=r"^Device 'GPU' is unavailable: .* To fix: ") as caught:
         ms.set_device("GPU")
+    assert avail.reason in str(caught.value) and avail.fix in str(caught.value)
 
 
 @pytest.mark.skipif(shutil.which("nvcc") is None, reason="nvcc is not installed")

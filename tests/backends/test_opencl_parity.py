@@ -129,7 +129,8 @@ def test_probe_without_pyopencl_reports_the_install_hint(monkeypatch: pytest.Mon
     monkeypatch.setitem(sys.modules, "pyopencl", None)  # makes `import pyopencl` raise ImportError
     availability = OpenCLBackend.availability()
     assert not availability.available
-    assert "pip install 'minispore[opencl]'" in availability.reason
+    assert availability.reason == "PyOpenCL is not installed"
+    assert "pip install 'minispore[opencl]'" in availability.fix
 
 
 # transfer, creation and memory -------------------------------------------------------

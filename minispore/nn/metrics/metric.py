@@ -24,12 +24,15 @@ class Metric:
         self.clear()
 
     def clear(self) -> None:
+        """Forget every sample seen so far; ``Model.eval`` calls it before the first batch."""
         raise NotImplementedError
 
     def update(self, *inputs: Any) -> None:
+        """Add one batch: ``update(y_pred, y)`` for accuracies, ``update(loss)`` for :class:`Loss`."""
         raise NotImplementedError
 
     def eval(self) -> float:
+        """The metric over every batch since the last :meth:`clear`."""
         raise NotImplementedError
 
 
@@ -120,11 +123,15 @@ class TopKCategoricalAccuracy(_HitRate):
 
 
 class Top1CategoricalAccuracy(TopKCategoricalAccuracy):
+    """``TopKCategoricalAccuracy(1)``: the fraction of samples whose label has the highest prediction."""
+
     def __init__(self) -> None:
         super().__init__(1)
 
 
 class Top5CategoricalAccuracy(TopKCategoricalAccuracy):
+    """``TopKCategoricalAccuracy(5)``: the fraction of samples whose label is among the five highest predictions."""
+
     def __init__(self) -> None:
         super().__init__(5)
 
@@ -146,6 +153,7 @@ class Loss(Metric):
         self._count += 1
 
     def eval(self) -> float:
+        """The mean loss: the sum of the losses passed to ``update`` divided by their count."""
         if self._count == 0:
             raise RuntimeError("For 'Loss', 'update' must be called before 'eval'.")
         return self._sum / self._count

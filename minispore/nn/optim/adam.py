@@ -65,7 +65,8 @@ class Adam(Optimizer):
     Args:
         params: Parameters, or group dicts (see :class:`Optimizer`).
         learning_rate: any learning-rate form; default 1e-3.
-        beta1, beta2: floats in (0, 1).
+        beta1: the decay rate of the first moment, a float in (0, 1).
+        beta2: the decay rate of the second moment, a float in (0, 1).
         eps: a float > 0.
         use_locking: accepted for compatibility (updates never race here).
         use_nesterov: Nesterov momentum.
@@ -226,7 +227,8 @@ class AdamWeightDecay(Optimizer):
     Args:
         params: Parameters, or group dicts (see :class:`Optimizer`).
         learning_rate: any learning-rate form; default 1e-3.
-        beta1, beta2: floats in (0, 1).
+        beta1: the decay rate of the first moment, a float in (0, 1).
+        beta2: the decay rate of the second moment, a float in (0, 1).
         eps: a float > 0; default 1e-6.
         weight_decay: a float ``>= 0`` or a Cell of ``global_step``; ungrouped parameters
             whose names contain ``beta`` or ``gamma`` are not decayed.

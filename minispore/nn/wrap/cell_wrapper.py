@@ -32,6 +32,7 @@ class WithLossCell(Cell):
 
     @property
     def backbone_network(self) -> Cell:
+        """The network whose output goes into the loss function."""
         return self._backbone
 
     def construct(self, data: Tensor, label: Tensor) -> Tensor:
@@ -64,8 +65,7 @@ class TrainOneStepCell(Cell):
             gradients reach the optimizer multiplied by it, so the optimizer's
             ``loss_scale`` must match (MindSpore's contract).
 
-    Returns:
-        The loss (not scaled).
+    Calling the cell runs one step and returns the loss (not scaled).
     """
 
     def __init__(self, network: Cell, optimizer: Optimizer, sens: float | None = None) -> None:

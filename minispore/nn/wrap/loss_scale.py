@@ -62,6 +62,7 @@ class DynamicLossScaleUpdateCell(Cell):
         self.last_overflow_iter = 0
 
     def get_loss_scale(self) -> float:
+        """The current loss scale."""
         return self.loss_scale
 
     def construct(self, overflow: bool) -> bool:
@@ -84,6 +85,7 @@ class FixedLossScaleUpdateCell(Cell):
         self.loss_scale = check_loss_scale("FixedLossScaleUpdateCell", "loss_scale_value", loss_scale_value)
 
     def get_loss_scale(self) -> float:
+        """The loss scale, which never changes."""
         return self.loss_scale
 
     def construct(self, overflow: bool) -> bool:
@@ -105,8 +107,8 @@ class TrainOneStepWithLossScaleCell(Cell):
             :class:`FixedLossScaleUpdateCell`, or a fixed scale: a number or a
             one-element Tensor (MindSpore takes a Tensor only).
 
-    Returns:
-        ``(loss, overflow, scale)`` as MindSpore's cell does.
+    Calling the cell runs one step and returns ``(loss, overflow, scale)``, as MindSpore's
+    cell does.
 
     Raises:
         TypeError: ``scale_sense`` is of another type.

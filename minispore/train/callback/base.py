@@ -33,12 +33,15 @@ class RunContext:
         self._stop_requested = False
 
     def original_args(self) -> CallbackParams:
+        """The training state shared by the hooks: ``cur_epoch_num``, ``cur_step_num``, ``batch_num``, ``epoch_num``, ``net_outputs``, ``train_network``, ..."""
         return self._original_args
 
     def request_stop(self) -> None:
+        """Ask ``Model.train`` to stop after the current step."""
         self._stop_requested = True
 
     def get_stop_requested(self) -> bool:
+        """Whether a callback has called :meth:`request_stop`."""
         return self._stop_requested
 
 
@@ -66,21 +69,27 @@ class Callback:
         """Called once after training (old name)."""
 
     def on_train_begin(self, run_context: RunContext) -> None:
+        """Called once before training; calls :meth:`begin` unless overridden."""
         self.begin(run_context)
 
     def on_train_epoch_begin(self, run_context: RunContext) -> None:
+        """Called before each epoch; calls :meth:`epoch_begin` unless overridden."""
         self.epoch_begin(run_context)
 
     def on_train_step_begin(self, run_context: RunContext) -> None:
+        """Called before each step; calls :meth:`step_begin` unless overridden."""
         self.step_begin(run_context)
 
     def on_train_step_end(self, run_context: RunContext) -> None:
+        """Called after each step; calls :meth:`step_end` unless overridden."""
         self.step_end(run_context)
 
     def on_train_epoch_end(self, run_context: RunContext) -> None:
+        """Called after each epoch; calls :meth:`epoch_end` unless overridden."""
         self.epoch_end(run_context)
 
     def on_train_end(self, run_context: RunContext) -> None:
+        """Called once after training; calls :meth:`end` unless overridden."""
         self.end(run_context)
 
     def on_eval_begin(self, run_context: RunContext) -> None:
