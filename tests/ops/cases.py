@@ -40,7 +40,8 @@ def probabilities(*shape: int) -> Callable[[np.random.Generator], Host]:
 
     def draw(rng: np.random.Generator) -> Host:
         raw = rng.uniform(0.1, 1.0, shape)
-        return (raw / raw.sum(-1, keepdims=True)).astype(np.float32)
+        rows: Host = (raw / raw.sum(-1, keepdims=True)).astype(np.float32)
+        return rows
 
     return draw
 
@@ -77,7 +78,7 @@ def _momentum(ms: Any, nesterov: bool, p: Any, v: Any, g: Any) -> tuple[Any, Any
     return out, param, moment
 
 
-_IMG = normal(2, 3, 6, 6)
+_IMG = normal(1, 3, 5, 5)
 
 PRIMITIVES: dict[str, Case] = {
     "ReLU": Case(inputs(normal(3, 4)), lambda ms, x: P(ms).ReLU()(x), (0,)),

@@ -27,7 +27,7 @@ def recorded() -> dict[str, Any]:
 
 
 def _arrays(recorded: dict[str, Any], name: str, kind: str) -> list[Any]:
-    out = []
+    out: list[Any] = []
     while f"{name}/{kind}{len(out)}" in recorded:
         out.append(recorded[f"{name}/{kind}{len(out)}"])
     return out
@@ -57,7 +57,8 @@ def test_matches_mindspore(device: str, recorded: dict[str, Any], name: str) -> 
 
     def loss(*tensors: ms.Tensor) -> ms.Tensor:
         result = case.run(ms, *tensors)
-        return ((result[0] if isinstance(result, tuple) else result) * w).sum()
+        first: ms.Tensor = result[0] if isinstance(result, tuple) else result
+        return (first * w).sum()
 
     grads = ms.grad(loss, grad_position=case.grads)(*(ms.Tensor(x) for x in inputs))
     grads = grads if isinstance(grads, tuple) else (grads,)
