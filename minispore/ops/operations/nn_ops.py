@@ -9,12 +9,13 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+from minispore.common import dtype as mstype
 from minispore.common.tensor import Tensor
 from minispore.ops import nn_functional as F
 from minispore.ops._convert import cast_to
 from minispore.ops.apply_momentum import apply_momentum
 from minispore.ops.array import one_hot, reshape, stop_gradient
-from minispore.ops.losses import check_logits_labels, softmax_cross_entropy
+from minispore.ops.losses import softmax_cross_entropy
 from minispore.ops.math import mean, relu
 from minispore.ops.operations.primitive import Primitive, axis_attr, bool_attr, tensor_arg
 
@@ -294,12 +295,18 @@ class SoftmaxCrossEntropyWithLogits(Primitive):
         super().__init__(type(self).__name__)
 
     def __call__(self, logits: Any, labels: Any) -> tuple[Tensor, Tensor]:
-        x, y = tensor_arg(self.name, "logits", logits), tensor_arg(self.name, "labels", labels)
+        x = _float_input(self.name, logits, 2)
+        y = tensor_arg(self.name, "labels", labels)
         if x.dtype != y.dtype:
             raise TypeError(
                 f"For primitive[{self.name}], the input type must be same, but got {x.dtype} and {y.dtype}."
             )
-        x, y = check_logits_labels(self.name, x, stop_gradient(y), sparse=False)
+        if y.shape != x.shape:
+            raise ValueError(
+                f"For '{self.name}', 'labels' shape must be consistent with 'logits' shape, but got 'labels' "
+                f"shape: {y.shape}, 'logits' shape: {x.shape}."
+            )
+        y = stop_gradient(y)
         return softmax_cross_entropy(x, y), stop_gradient(F.softmax(x, -1) - y)
 
 
@@ -327,7 +334,15 @@ class SparseSoftmaxCrossEntropyWithLogits(Primitive):
         self.add_prim_attr("sens", 1.0)
 
     def __call__(self, logits: Any, labels: Any) -> Tensor:
-        x, y = check_logits_labels(self.name, logits, labels, sparse=True)
+        x = _float_input(self.name, logits, 2)
+        y = tensor_arg(self.name, "labels", labels)
+        if y.dtype not in (mstype.int32, mstype.int64):
+            raise TypeError(f"For primitive[{self.name}], 'labels' must be Int32 or Int64, but got {y.dtype}.")
+        if y.shape != x.shape[:1]:
+            raise ValueError(
+                f"For '{self.name}', 'labels' must have the shape of 'logits' without its last axis, "
+                f"{x.shape[:1]}, but got {y.shape}."
+            )
         if not self.is_grad:
             return mean(softmax_cross_entropy(x, y, sparse=True))
         with_classes = F.softmax(x, -1) - cast_to(one_hot(y, x.shape[1]), x.dtype)
