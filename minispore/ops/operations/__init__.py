@@ -37,17 +37,15 @@ from minispore.ops.operations.math_ops import (
 )
 from minispore.ops.operations.nn_ops import (
     ApplyMomentum,
-    AvgPool,
     BiasAdd,
-    Conv2D,
     LogSoftmax,
-    MaxPool,
     ReLU,
     Softmax,
     SoftmaxCrossEntropyWithLogits,
     SparseSoftmaxCrossEntropyWithLogits,
 )
 from minispore.ops.operations.primitive import Primitive
+from minispore.ops.operations.window_ops import AvgPool, Conv2D, MaxPool
 
 __all__ = [
     "Add",

@@ -89,3 +89,26 @@ def axis_attr(op: str, value: Any) -> int | tuple[int, ...]:
             f"For '{op}', the type of 'axis' should be one of '[int, tuple of int]', but got {type(value)}."
         )
     return int(value)
+
+
+DATA_FORMATS = {"NCHW": 0, "NHWC": 1, "NCDHW": 2}
+
+
+def check_format(op: str, data_format: Any, allowed: tuple[str, ...] = ("NCHW", "NHWC")) -> str:
+    if data_format not in allowed:
+        raise ValueError(f"For '{op}', 'data_format' must be one of {list(allowed)}, but got {data_format!r}.")
+    if data_format == "NHWC":
+        raise ValueError(
+            f"For '{op}', the 'NHWC' format is only supported in GPU target by MindSpore and not by minispore; "
+            "use data_format='NCHW' and transpose the input with ops.transpose(x, (0, 3, 1, 2))."
+        )
+    return str(data_format)
+
+
+def float_input(op: str, x: Any, rank: int) -> Tensor:
+    t = tensor_arg(op, "x", x)
+    if not t.dtype.is_floating:
+        raise TypeError(f"For '{op}', the input must be a float tensor, but got {t.dtype}.")
+    if t.ndim != rank:
+        raise ValueError(f"For '{op}', the input must be {rank}-D, but got shape {t.shape}.")
+    return t
