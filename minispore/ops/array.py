@@ -139,9 +139,7 @@ def stop_gradient(x: Tensor) -> Tensor:
     return Tensor._from_array(x._data, x.backend)
 
 
-def gather(
-    x: Tensor, indices: Any, axis: int = 0, batch_dims: int = 0, *, range_error: type[Exception] = IndexError
-) -> Tensor:
+def gather(x: Tensor, indices: Any, axis: int = 0, batch_dims: int = 0) -> Tensor:
     """Elements of ``x`` at integer ``indices`` along ``axis`` (``ops.gather``).
 
     With ``batch_dims = b``, the first ``b`` axes of ``x`` and ``indices`` are batch axes
@@ -150,8 +148,8 @@ def gather(
 
     Raises:
         TypeError: indices that are not Int32 or Int64.
-        IndexError: an index outside ``[-n, n)`` (``range_error`` chooses the type:
-            ``P.Gather`` raises RuntimeError, as MindSpore's kernel does).
+        IndexError: an index outside ``[-n, n)`` (``P.Gather`` raises RuntimeError, as
+            MindSpore's kernel does).
         ValueError: an axis out of range, or ``batch_dims`` that do not fit.
 
     Example:
@@ -166,10 +164,10 @@ def gather(
         raise TypeError(f"For 'Gather', 'indices' must be int32 or int64, but got {idx.dtype}.")
     (ax,) = normalize_axes(axis, x.ndim, "Gather")
     if batch_dims:
-        return _batched_gather(x, idx, ax, batch_dims, range_error)
+        return _batched_gather(x, idx, ax, batch_dims)
     host = idx.asnumpy()
     if host.size and (host.min() < -x.shape[ax] or host.max() >= x.shape[ax]):
-        raise range_error(
+        raise IndexError(
             f"For 'Gather', the indices must be in the range [{-x.shape[ax]}, {x.shape[ax]}), "
             f"but got values from {host.min()} to {host.max()}."
         )
@@ -178,8 +176,8 @@ def gather(
     return movement.Take.apply(x, idx, axis=ax)
 
 
-def _batched_gather(x: Tensor, idx: Tensor, axis: int, batch_dims: int, range_error: type[Exception]) -> Tensor:
-    """``gather`` per batch over the flattened leading ``batch_dims`` axes, stacked back."""
+def _batched_gather(x: Tensor, idx: Tensor, axis: int, batch_dims: int) -> Tensor:
+    """One ``gather`` per batch over the flattened leading ``batch_dims`` axes, stacked back."""
     b = batch_dims % builtins.max(idx.ndim, 1)
     if not 0 < b <= builtins.min(axis, idx.ndim) or x.shape[:b] != idx.shape[:b]:
         raise ValueError(
@@ -189,7 +187,7 @@ def _batched_gather(x: Tensor, idx: Tensor, axis: int, batch_dims: int, range_er
     count = int(np.prod(x.shape[:b], dtype=np.int64))
     xs = reshape(x, (count, *x.shape[b:]))
     ids = reshape(idx, (count, *idx.shape[b:]))
-    parts = [gather(xs[i], ids[i], axis - b, range_error=range_error) for i in range(count)]
+    parts = [gather(xs[i], ids[i], axis - b) for i in range(count)]
     out = stack(parts) if parts else xs
     return reshape(out, x.shape[:b] + out.shape[1:])
 

@@ -135,7 +135,10 @@ class Gather(Primitive):
 
     def __call__(self, input_params: Any, input_indices: Any, axis: int) -> Tensor:
         x = tensor_arg(self.name, "input_params", input_params)
-        return a.gather(x, input_indices, axis, self.batch_dims, range_error=RuntimeError)
+        try:
+            return a.gather(x, input_indices, axis, self.batch_dims)
+        except IndexError as exc:  # MindSpore's kernel reports a bad index as RuntimeError
+            raise RuntimeError(str(exc)) from exc
 
 
 class Unique(_Plain):

@@ -110,7 +110,7 @@ class _Reduce(Primitive):
 
     def __call__(self, x: Any, axis: Any = ()) -> Tensor:
         t = tensor_arg(self.name, "x", x)
-        axes = None if axis == () or axis == [] else axis
+        axes = None if _every_axis(axis) else axis
         return self.reduce(t, axes)
 
     def reduce(self, x: Tensor, axis: Any) -> Tensor:
@@ -146,7 +146,7 @@ class ReduceSum(_Reduce):
         self.skip_mode = bool(skip_mode)
 
     def __call__(self, x: Any, axis: Any = ()) -> Tensor:
-        if self.skip_mode and (axis == () or axis == []):
+        if self.skip_mode and _every_axis(axis):
             return tensor_arg(self.name, "x", x)
         return super().__call__(x, axis)
 
@@ -159,6 +159,11 @@ class ReduceMax(_Reduce):
 
     def reduce(self, x: Tensor, axis: Any) -> Tensor:
         return m.amax(x, axis, keepdims=self.keep_dims)
+
+
+def _every_axis(axis: Any) -> bool:
+    """MindSpore's ``axis=()``: reduce every axis."""
+    return isinstance(axis, tuple | list) and not axis
 
 
 def _same_dtype(out: Tensor, x: Tensor) -> Tensor:
