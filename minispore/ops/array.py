@@ -216,12 +216,12 @@ def unique(input: Tensor) -> tuple[Tensor, Tensor]:
 def assign(variable: Tensor, value: Any) -> Tensor:
     """Write ``value`` into ``variable`` in place and return the new value (``ops.assign``).
 
-    ``value`` must have ``variable``'s shape; its dtype is converted to ``variable``'s
-    unless that would narrow a wider type (Float64 into Float32). Not recorded for
-    gradients.
+    ``value`` (a Tensor, or data that makes one) must have ``variable``'s shape; its
+    dtype is converted to ``variable``'s unless that would narrow a wider type (Float64
+    into Float32). Not recorded for gradients.
 
     Raises:
-        TypeError: either is not a Tensor, or ``value`` needs a wider ``variable``.
+        TypeError: ``variable`` is not a Tensor, or ``value`` needs a wider ``variable``.
         ValueError: a different rank or shape.
 
     Example:
@@ -232,12 +232,10 @@ def assign(variable: Tensor, value: Any) -> Tensor:
         array([3., 4.], dtype=float32)
     """
     op = "Assign"
-    if not isinstance(variable, Tensor) or not isinstance(value, Tensor):
-        raise TypeError(
-            f"For '{op}', 'variable' and 'value' must be Tensors, but got {type(variable).__name__} and "
-            f"{type(value).__name__}."
-        )
-    if value.ndim != variable.ndim or value.shape != variable.shape:
+    if not isinstance(variable, Tensor):
+        raise TypeError(f"For '{op}', 'variable' must be a Tensor or Parameter, but got {type(variable).__name__}.")
+    value = on_backend(value, variable)
+    if value.shape != variable.shape:
         raise ValueError(
             f"For '{op}', 'value' must have the same shape as 'variable', but got 'value' shape: {value.shape}, "
             f"'variable' shape: {variable.shape}."

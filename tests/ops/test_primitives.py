@@ -133,6 +133,7 @@ ERRORS: list[tuple[str, Callable[[], Any], type[Exception]]] = [
     ("biasadd_rank", lambda: P.BiasAdd()(f32([1.0, 2.0]), f32([1.0, 2.0])), ValueError),
     ("biasadd_format", lambda: P.BiasAdd(data_format="XX"), ValueError),
     ("biasadd_dtypes", lambda: P.BiasAdd()(f32(X23), ms.Tensor(np.ones(3))), TypeError),
+    ("assign_scalar", lambda: P.Assign()(ms.Parameter(f32([1.0, 2.0]), name="p"), 1.0), ValueError),
     ("assign_shape", lambda: P.Assign()(ms.Parameter(f32([1.0, 2.0]), name="p"), f32([1.0, 2.0, 3.0])), ValueError),
     (
         "assign_wider",
