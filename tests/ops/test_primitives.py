@@ -106,6 +106,8 @@ ERRORS: list[tuple[str, Callable[[], Any], type[Exception]]] = [
     ("softmax_axis_range", lambda: P.Softmax(axis=3)(f32(X23)), ValueError),
     ("reduce_axis_range", lambda: P.ReduceMean()(f32(X23), 2), ValueError),
     ("cast_numpy_dtype", lambda: P.Cast()(f32(X23), np.int32), TypeError),
+    ("exp_int", lambda: P.Exp()(ms.Tensor(X23.astype(np.int32))), TypeError),
+    ("log_int", lambda: P.Log()(ms.Tensor(X23.astype(np.int64))), TypeError),
     ("add_shapes", lambda: P.Add()(f32(X23), f32(np.ones((3, 2)))), ValueError),
     ("concat_shapes", lambda: P.Concat(0)((f32(X23), f32(np.ones((2, 2))))), ValueError),
     ("concat_single_tensor", lambda: P.Concat(0)(f32(X23)), TypeError),  # type: ignore[arg-type]
@@ -174,6 +176,12 @@ def test_squeeze_leaves_listed_axes_that_are_not_one(device: str) -> None:
     assert P.Squeeze(1)(x).shape == (1, 3, 1)
     assert P.Squeeze((0, 1))(x).shape == (3, 1)
     assert P.Squeeze()(x).shape == (3,)
+
+
+def test_integer_real_division_truncates_toward_zero(device: str) -> None:
+    out = P.RealDiv()(ms.Tensor(np.array([7, -7], np.int32)), 2)
+    assert out.dtype == ms.int32 and out.asnumpy().tolist() == [3, -3]
+    assert P.RealDiv()(ms.Tensor(np.array([7, -7], np.int32)), 2.0).asnumpy().tolist() == [3.5, -3.5]
 
 
 def test_scalar_operands(device: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from minispore.common import dtype as mstype
 from minispore.common.tensor import Tensor
 from minispore.ops import math as m
-from minispore.ops._convert import cast_to
+from minispore.ops._convert import cast_to, operands
 from minispore.ops.array import swapaxes
 from minispore.ops.operations.primitive import Primitive, tensor_arg
 
@@ -28,6 +28,9 @@ class _Binary(Primitive):
     def __call__(self, x: Any, y: Any) -> Tensor:
         if not isinstance(x, Tensor) and not isinstance(y, Tensor):
             x = Tensor(x)
+        return self.compute(x, y)
+
+    def compute(self, x: Any, y: Any) -> Tensor:
         return type(self).fn(x, y)
 
 
@@ -57,19 +60,32 @@ class Mul(_Binary):
 
 
 class RealDiv(_Binary):
-    """``x / y`` (IEEE division: ``x / 0`` is ``inf``)."""
+    """``x / y`` (IEEE division: ``x / 0`` is ``inf``); two integer operands give the
+    quotient truncated toward zero in their dtype, as MindSpore's CPU kernel does."""
 
     fn = staticmethod(m.div)
+
+    def compute(self, x: Any, y: Any) -> Tensor:
+        a, b = operands(x, y, self.name)
+        out = m.div(a, b)
+        return out if a.dtype.is_floating else cast_to(out, a.dtype)
 
 
 class _Unary(Primitive):
     fn: Callable[[Tensor], Tensor]
+    float_only = False
 
     def __init__(self) -> None:
         super().__init__(type(self).__name__)
 
     def __call__(self, x: Any) -> Tensor:
-        return type(self).fn(tensor_arg(self.name, "x", x))
+        t = tensor_arg(self.name, "x", x)
+        if self.float_only and not t.dtype.is_floating:
+            raise TypeError(
+                f"For '{self.name}', the input must be a float tensor, as for MindSpore's CPU kernel, "
+                f"but got {t.dtype}; cast it with x.astype(ms.float32)."
+            )
+        return type(self).fn(t)
 
 
 class Square(_Unary):
@@ -85,15 +101,17 @@ class Sqrt(_Unary):
 
 
 class Exp(_Unary):
-    """``e ** x``."""
+    """``e ** x`` of a float tensor."""
 
     fn = staticmethod(m.exp)
+    float_only = True
 
 
 class Log(_Unary):
-    """The natural logarithm (``log(0) = -inf``, ``log(x < 0) = nan``)."""
+    """The natural logarithm of a float tensor (``log(0) = -inf``, ``log(x < 0) = nan``)."""
 
     fn = staticmethod(m.log)
+    float_only = True
 
     def __init__(self) -> None:
         super().__init__()
