@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ from minispore.common.tensor import Tensor
 from minispore.ops._convert import cast_to
 from minispore.ops.array import one_hot, reshape, transpose
 from minispore.ops.math import abs as absolute
-from minispore.ops.math import mean, not_equal, where
+from minispore.ops.math import less, mean, not_equal, where
 from minispore.ops.math import sum as reduce_sum
 from minispore.ops.nn_args import (
     check_input,
@@ -217,3 +218,43 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """
     x, y = check_pair("l1_loss", input, target)
     return reduce_loss(absolute(x - y), check_reduction("l1_loss", reduction))
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, beta: float = 1.0, reduction: str = "none") -> Tensor:
+    """Huber-style error of ``d = input - target``, reduced (``ops.smooth_l1_loss``).
+
+    .. math::
+        \\ell = \\begin{cases} 0.5 d^2 / \\beta & |d| < \\beta \\\\ |d| - 0.5 \\beta & \\text{otherwise} \\end{cases}
+
+    ``beta == 0`` gives the L1 loss, as in MindSpore.
+
+    Raises:
+        TypeError: non-float tensors or a non-number ``beta``.
+        ValueError: different shapes or an unknown reduction.
+        RuntimeError: a negative ``beta``.
+
+    Example:
+        >>> import minispore as ms
+        >>> ms.ops.smooth_l1_loss(ms.Tensor([0.5, 3.0]), ms.Tensor([0.0, 0.0])).asnumpy()
+        array([0.125, 2.5  ], dtype=float32)
+    """
+    op = "smooth_l1_loss"
+    width = check_beta(op, beta, allow_zero=True)
+    x, y = check_pair(op, input, target)
+    if x.shape != y.shape:
+        raise ValueError(f"For '{op}', the input {x.shape} and target {y.shape} must have the same shape.")
+    mode = check_reduction(op, reduction)
+    if width == 0.0:
+        return l1_loss(x, y, mode)
+    diff = x - y
+    size = absolute(diff)
+    return reduce_loss(where(less(size, width), diff * diff * (0.5 / width), size - 0.5 * width), mode)
+
+
+def check_beta(op: str, beta: Any, allow_zero: bool) -> float:
+    """``beta`` as a float ``> 0`` (or ``>= 0`` where zero means L1); RuntimeError otherwise, as MindSpore."""
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
+        raise TypeError(f"For '{op}', 'beta' must be a float, but got {type(beta).__name__} {beta!r}.")
+    if beta < 0 or (beta == 0 and not allow_zero):
+        raise RuntimeError(f"For '{op}', the values for beta should greater than 0, but got {beta}.")
+    return float(beta)
