@@ -95,13 +95,27 @@ def get_context(key: str) -> Any:
 
 
 def set_seed(seed: int) -> None:
-    """Seed the host generator that every initializer and random op draws from.
+    """Seed initial weights, NumPy's global generator and dropout, as ``mindspore.set_seed`` does.
+
+    Like MindSpore, this calls ``numpy.random.seed(seed)``: every random initializer then
+    draws its Philox seed from NumPy's global generator, so a script gets MindSpore's own
+    initial weights (see :mod:`minispore.common.philox`).
 
     Raises:
-        ValueError: ``seed`` is not a non-negative int.
+        TypeError: ``seed`` is not an int (a bool included).
+        ValueError: ``seed`` is negative or at least ``2**32``.
+
+    Example:
+        >>> import minispore as ms
+        >>> ms.set_seed(1)
+        >>> ms.get_seed()
+        1
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"For 'set_seed', 'seed' must be a non-negative int, but got {seed!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"For 'set_seed', 'seed' must be an int such as 1, but got {type(seed).__name__} {seed!r}.")
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"For 'set_seed', 'seed' must be an int in [0, 2**32 - 1], but got {seed}.")
+    np.random.seed(seed)
     _ctx.seed = seed
     _ctx.rng = np.random.default_rng(seed)
 
