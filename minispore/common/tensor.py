@@ -7,6 +7,7 @@ A Tensor holds a backend array and the backend that owns it. Arithmetic builds o
 from __future__ import annotations
 
 import numbers
+import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -223,10 +224,12 @@ class Tensor:
             yield self[i]
 
     def __repr__(self) -> str:
-        body = np.array2string(self.asnumpy(), separator=", ", prefix="Tensor(")
-        return f"Tensor(shape={list(self.shape)}, dtype={self.dtype}, value={body})"
+        """MindSpore's form: ``Tensor(shape=[2], dtype=Float32, value= [ 1.50000000e+00,  2.25000000e+00])``."""
+        return f"Tensor(shape={list(self.shape)}, dtype={self.dtype}, value={_repr_value(self.asnumpy())})"
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        """The bare array, as ``print(tensor)`` shows it in MindSpore: ``str(tensor.asnumpy())``."""
+        return str(self.asnumpy())
 
     def __hash__(self) -> int:
         return id(self)
@@ -444,6 +447,25 @@ class Tensor:
 
     def stop_gradient(self) -> Tensor:
         return _ops.stop_gradient(self)
+
+
+def _repr_value(arr: np.ndarray[Any, Any]) -> str:
+    """The ``value=`` part of MindSpore's Tensor repr (its C++ printer's layout)."""
+    if arr.ndim == 0:
+        item = arr.item()
+        return f" {item:g}" if isinstance(item, float) else f" {item}"
+    if arr.size == 0:
+        return "\n" if arr.ndim > 1 else " []"
+    text = np.array2string(
+        arr,
+        separator=", ",
+        formatter={"float_kind": lambda x: f"{x: .8e}".rjust(15)},
+        threshold=1000,
+        edgeitems=3,
+        max_line_width=sys.maxsize,
+    )
+    text = text.replace(", ...,", " ...").replace(",\n\n", ",\n")
+    return f" {text}" if arr.ndim == 1 else f"\n{text}"
 
 
 def _is_dtype_name(name: str) -> bool:

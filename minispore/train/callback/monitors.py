@@ -27,31 +27,65 @@ def step_in_epoch(params: CallbackParams) -> int:
     return int((params.cur_step_num - 1) % params.batch_num + 1)
 
 
+def printed_loss(outputs: Any) -> Any:
+    """What ``LossMonitor`` prints for a step's ``net_outputs``, as MindSpore chooses it.
+
+    A Tensor becomes the Python float of its mean (``loss is 0.3333333432674408``); from a
+    tuple (a loss-scaled step's ``(loss, overflow, scale)``) the first Tensor is kept and
+    prints as its bare array (``loss is 0.33333334``).
+    """
+    if isinstance(outputs, tuple | list):
+        return outputs[0] if outputs and isinstance(outputs[0], Tensor) else outputs
+    if isinstance(outputs, Tensor):
+        return float(np.mean(outputs.asnumpy()))
+    return outputs
+
+
 class LossMonitor(Callback):
     """Print the loss every ``per_print_times`` steps: ``epoch: 1 step: 1, loss is 2.30``.
 
+    In :meth:`Model.fit` it also prints the evaluation results at the end of each epoch
+    that evaluated: ``Eval result: epoch 1, metrics: {'accuracy': 0.9}``.
+
     Raises:
-        ValueError: the loss is NaN or infinite (training stops).
+        TypeError: ``per_print_times`` is not an int.
+        ValueError: ``per_print_times`` is negative; or, during training, the loss is NaN
+            or infinite (training stops).
     """
 
     def __init__(self, per_print_times: int = 1) -> None:
-        if isinstance(per_print_times, bool) or not isinstance(per_print_times, int) or per_print_times < 0:
-            raise ValueError(f"For 'LossMonitor', 'per_print_times' must be an int >= 0, but got {per_print_times!r}.")
+        if isinstance(per_print_times, bool) or not isinstance(per_print_times, int):
+            raise TypeError(
+                f"For 'LossMonitor', 'per_print_times' must be an int such as 1, but got {type(per_print_times).__name__}."
+            )
+        if per_print_times < 0:
+            raise ValueError(f"For 'LossMonitor', 'per_print_times' must be an int >= 0, but got {per_print_times}.")
         self._per_print_times = per_print_times
         self._last_print_time = 0
 
-    def on_train_step_end(self, run_context: RunContext) -> None:
+    def step_end(self, run_context: RunContext) -> None:
         params = run_context.original_args()
-        loss = loss_value(params.net_outputs)
+        loss = printed_loss(params.net_outputs)
+        epoch = params.get("cur_epoch_num", 1)
         cur = step_in_epoch(params)
-        if loss is not None and (math.isnan(loss) or math.isinf(loss)):
-            raise ValueError(f"epoch: {params.cur_epoch_num} step: {cur}. Invalid loss {loss}, terminating training.")
-        if self._per_print_times != 0 and params.cur_step_num - self._last_print_time >= self._per_print_times:
+        if isinstance(loss, float) and (math.isnan(loss) or math.isinf(loss)):
+            raise ValueError(
+                f"In epoch: {epoch} step: {cur}, loss is NAN or INF, training process cannot continue, "
+                "terminating training."
+            )
+        if self._per_print_times == 0:
+            return
+        while params.cur_step_num <= self._last_print_time:  # a new training run restarted the count
+            self._last_print_time -= max(self._per_print_times, 1)
+        if params.cur_step_num - self._last_print_time >= self._per_print_times:
             self._last_print_time = params.cur_step_num
-            print(f"epoch: {params.cur_epoch_num} step: {cur}, loss is {loss}", flush=True)
+            print(f"epoch: {epoch} step: {cur}, loss is {loss}", flush=True)
 
-    def on_train_begin(self, run_context: RunContext) -> None:
-        self._last_print_time = 0
+    def on_train_epoch_end(self, run_context: RunContext) -> None:
+        params = run_context.original_args()
+        metrics = params.get("metrics")
+        if metrics:
+            print(f"Eval result: epoch {int(params.cur_epoch_num)}, metrics: {metrics}")
 
 
 class TimeMonitor(Callback):
