@@ -4,7 +4,7 @@ Change ``import mindspore as ms`` to ``import minispore as ms``; the rest of the
 stays as it is.
 """
 
-from minispore import amp, nn, ops, train
+from minispore import amp, dataset, nn, ops, train
 from minispore.common import dtype
 from minispore.common.dtype import (
     DType,

@@ -215,7 +215,7 @@ def test_run_context_stop_history_and_params(device: str) -> None:
         3, _dataset(x, y), callbacks=[StopAfterFive(), history]
     )
     assert seen == [(1, 1, 4, 3), (1, 2, 4, 3), (1, 3, 4, 3), (1, 4, 4, 3), (2, 5, 4, 3)]
-    assert history.epoch == [1, 2] and len(history.history["net_output"]) == 2
+    assert history.epoch == {"epoch": [1, 2]} and len(history.history["net_output"]) == 2
     assert int(opt.global_step.asnumpy()[0]) == 5
 
 

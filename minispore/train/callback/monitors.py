@@ -89,7 +89,10 @@ class LossMonitor(Callback):
 
 
 class TimeMonitor(Callback):
-    """Print each epoch's time: ``Train epoch time: 77.697 ms, per step time: 38.848 ms``."""
+    """Print each epoch's time: ``Train epoch time: 77.697 ms, per step time: 38.848 ms``.
+
+    In ``Model.fit`` it also times the evaluations (``Eval epoch time: …``).
+    """
 
     def __init__(self, data_size: int | None = None, data_time: bool = False) -> None:
         if data_size is not None and (isinstance(data_size, bool) or not isinstance(data_size, int) or data_size <= 0):
@@ -98,31 +101,36 @@ class TimeMonitor(Callback):
         self.data_time = data_time
         self._epoch_start = 0.0
 
-    def on_train_epoch_begin(self, run_context: RunContext) -> None:
+    def epoch_begin(self, run_context: RunContext) -> None:
         self._epoch_start = time.perf_counter()
 
-    def on_train_epoch_end(self, run_context: RunContext) -> None:
+    def epoch_end(self, run_context: RunContext) -> None:
         elapsed_ms = (time.perf_counter() - self._epoch_start) * 1000
-        steps = self.data_size or run_context.original_args().batch_num
-        print(f"Train epoch time: {elapsed_ms:.3f} ms, per step time: {elapsed_ms / max(steps, 1):.3f} ms", flush=True)
+        params = run_context.original_args()
+        steps = params.get("batch_num") or self.data_size or 1
+        mode = str(params.get("mode", "")).title()
+        print(f"{mode} epoch time: {elapsed_ms:5.3f} ms, per step time: {elapsed_ms / steps:5.3f} ms", flush=True)
 
 
 class History(Callback):
-    """Record each epoch's last ``net_outputs`` (``history['net_output']``) and eval metrics."""
+    """Record each epoch's number (``history.epoch == {'epoch': [1, 2]}``), the mean of its
+    last ``net_outputs`` (``history.history['net_output']``) and, in ``fit``, its metrics."""
 
     def __init__(self) -> None:
-        self.epoch: list[int] = []
+        self.epoch: dict[str, list[int]] | None = None
         self.history: dict[str, list[Any]] = {}
 
-    def on_train_begin(self, run_context: RunContext) -> None:
-        self.epoch = []
-        self.history = {}
+    def begin(self, run_context: RunContext) -> None:
+        self.epoch = {"epoch": []}
 
-    def on_train_epoch_end(self, run_context: RunContext) -> None:
+    def epoch_end(self, run_context: RunContext) -> None:
         params = run_context.original_args()
-        self.epoch.append(int(params.cur_epoch_num))
-        loss = loss_value(params.net_outputs)
-        if loss is not None:
-            self.history.setdefault("net_output", []).append(loss)
-        for name, value in params.get("metrics", {}).items():
+        assert self.epoch is not None
+        self.epoch["epoch"].append(params.get("cur_epoch_num", 1))
+        outputs = params.net_outputs
+        if isinstance(outputs, tuple | list) and outputs and isinstance(outputs[0], Tensor):
+            outputs = outputs[0]
+        if isinstance(outputs, Tensor):
+            outputs = np.mean(outputs.asnumpy())
+        for name, value in {"net_output": outputs, **(params.get("metrics") or {})}.items():
             self.history.setdefault(name, []).append(value)
