@@ -203,6 +203,8 @@ class Model:
             >>> model = ms.train.Model(net, nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean"),
             ...                        nn.Momentum(net.trainable_params(), 0.1, 0.9), metrics={"accuracy"})
             >>> model.fit(2, data, data, callbacks=[ms.train.LossMonitor(0)])
+            Eval result: epoch 1, metrics: {'accuracy': 0.5}
+            Eval result: epoch 2, metrics: {'accuracy': 0.5}
         """
         if self._train_network is None:
             raise RuntimeError("For 'Model.fit', the Model needs an 'optimizer'; pass one to Model(...).")
