@@ -18,6 +18,10 @@ from minispore.backend.registry import DeviceSpec, get_backend
 
 PYNATIVE_MODE = 1
 GRAPH_MODE = 0
+# ``set_context(jit_syntax_level=...)`` values; accepted and ignored, like graph mode.
+STRICT = 0
+COMPATIBLE = 1
+LAX = 2
 DEVICE_ENV_VAR = "MINISPORE_DEVICE"
 
 
@@ -67,8 +71,10 @@ def get_device() -> str:
 def set_context(**kwargs: Any) -> None:
     """MindSpore's ``set_context``: ``device_target``, ``device_id`` and ``mode``.
 
-    Other MindSpore keys (``save_graphs``, ``jit_config``, …) are accepted and ignored,
-    since minispore runs every mode eagerly.
+    ``mode=ms.GRAPH_MODE`` is accepted and recorded (``get_context("mode")`` returns it),
+    but minispore runs every mode eagerly: a script written for graph mode runs and gives
+    the same numbers. Other MindSpore keys (``save_graphs``, ``jit_config``,
+    ``jit_syntax_level``, …) are accepted and ignored for the same reason.
 
     Raises:
         ValueError: ``mode`` is not ``PYNATIVE_MODE`` or ``GRAPH_MODE``.

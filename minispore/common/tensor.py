@@ -187,6 +187,42 @@ class Tensor:
         arr = self.asnumpy()
         return arr if dtype is None else arr.astype(dtype)
 
+    @staticmethod
+    def from_numpy(array: np.ndarray[Any, Any]) -> Tensor:
+        """A Tensor sharing ``array``'s memory on the CPU device (see :func:`minispore.from_numpy`)."""
+        from minispore.common.interop import from_numpy
+
+        return from_numpy(array)
+
+    @property
+    def data(self) -> Tensor:
+        """A Tensor sharing this one's storage (MindSpore's ``Parameter.data``)."""
+        return Tensor._from_array(self._data, self._backend)
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        """The DLPack capsule, where the device's arrays speak DLPack (CPU and CUDA).
+
+        Raises:
+            BufferError: the device's arrays have no DLPack export (OpenCL).
+        """
+        if not hasattr(self._data, "__dlpack__"):
+            raise BufferError(
+                f"Tensor.__dlpack__ is not available on the {self.device} device; "
+                "copy to the host with tensor.asnumpy() or move it with tensor.to('CPU')."
+            )
+        return self._data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        """``(device_type, device_id)`` as DLPack numbers them (1 is the CPU).
+
+        Raises:
+            BufferError: the device's arrays have no DLPack export (OpenCL).
+        """
+        if not hasattr(self._data, "__dlpack_device__"):
+            raise BufferError(f"Tensor.__dlpack_device__ is not available on the {self.device} device.")
+        device: tuple[int, int] = self._data.__dlpack_device__()
+        return device
+
     def item(self) -> Any:
         """The single element as a Python number."""
         if self.size != 1:

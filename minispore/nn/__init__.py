@@ -40,6 +40,7 @@ from minispore.nn.wrap import (
     WithEvalCell,
     WithLossCell,
 )
+from minispore.out_of_scope import GraphCell
 
 __all__ = [
     "Accuracy",
@@ -75,3 +76,4 @@ __all__ = [
     "warmup_lr",
 ]
 __all__ += _layer_all + _loss_all
+__all__ += ["GraphCell"]  # out of scope: raises an error naming the alternative
