@@ -36,6 +36,7 @@ from minispore.context import (
     set_seed,
 )
 from minispore.grad import grad, value_and_grad
+from minispore.nn.metrics import MAE, MSE
 from minispore.out_of_scope import export, load
 from minispore.train import Model
 from minispore.train.serialization import load_checkpoint, load_param_into_net, save_checkpoint
@@ -45,6 +46,8 @@ int_ = int64
 __version__ = "0.1.0"
 
 __all__ = [
+    "MAE",
+    "MSE",
     "COMPATIBLE",
     "dataset",
     "LAX",

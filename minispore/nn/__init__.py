@@ -24,6 +24,8 @@ from minispore.nn.learning_rate_schedule import (
 from minispore.nn.loss import *  # noqa: F403
 from minispore.nn.loss import __all__ as _loss_all
 from minispore.nn.metrics import (
+    MAE,
+    MSE,
     Accuracy,
     Loss,
     Metric,
@@ -76,4 +78,4 @@ __all__ = [
     "warmup_lr",
 ]
 __all__ += _layer_all + _loss_all
-__all__ += ["GraphCell"]  # out of scope: raises an error naming the alternative
+__all__ += ["GraphCell", "MAE", "MSE"]  # GraphCell is out of scope: it raises an error naming the alternative

@@ -2,6 +2,8 @@
 (they live in :mod:`minispore.nn.metrics`)."""
 
 from minispore.nn.metrics import (
+    MAE,
+    MSE,
     Accuracy,
     Loss,
     Metric,
@@ -12,6 +14,8 @@ from minispore.nn.metrics import (
 )
 
 __all__ = [
+    "MAE",
+    "MSE",
     "Accuracy",
     "Loss",
     "Metric",
