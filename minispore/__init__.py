@@ -38,7 +38,23 @@ from minispore.context import (
 from minispore.grad import grad, value_and_grad
 from minispore.nn.metrics import MAE, MSE
 from minispore.out_of_scope import export, load
-from minispore.train import Model
+from minispore.train import (
+    Accuracy,
+    Callback,
+    CheckpointConfig,
+    History,
+    Loss,
+    LossMonitor,
+    Metric,
+    Model,
+    ModelCheckpoint,
+    RunContext,
+    TimeMonitor,
+    Top1CategoricalAccuracy,
+    Top5CategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    get_metric_fn,
+)
 from minispore.train.serialization import load_checkpoint, load_param_into_net, save_checkpoint
 
 float_ = float32
@@ -46,6 +62,20 @@ int_ = int64
 __version__ = "0.1.0"
 
 __all__ = [
+    "Accuracy",
+    "Callback",
+    "CheckpointConfig",
+    "History",
+    "Loss",
+    "LossMonitor",
+    "Metric",
+    "ModelCheckpoint",
+    "RunContext",
+    "TimeMonitor",
+    "Top1CategoricalAccuracy",
+    "Top5CategoricalAccuracy",
+    "TopKCategoricalAccuracy",
+    "get_metric_fn",
     "MAE",
     "MSE",
     "COMPATIBLE",

@@ -72,7 +72,22 @@ def test_beginner_save_load_runs_until_mindir_export(tmp_path: Path) -> None:
     assert "ms.save_checkpoint" in result.stderr
 
 
-@pytest.mark.parametrize("path", sorted(NEEDS))
-def test_clients_waiting_for_other_work(path: str) -> None:
+def test_beginner_quick_start_trains_like_mindspore(tmp_path: Path) -> None:
+    """Everything before training prints as in MindSpore; training then learns (both
+    frameworks shuffle MNIST with their own generators, so batches and losses differ)."""
+    if "scripts/beginner_quick_start.py" in NEEDS:
+        pytest.skip(NEEDS["scripts/beginner_quick_start.py"])
+    result = _run("beginner_quick_start", tmp_path)
+    assert result.returncode == 0, result.stderr
+    ours, theirs = result.stdout.splitlines(), (RECORDED / "beginner_quick_start.txt").read_text().splitlines()
+    head = theirs.index("Epoch 1")
+    assert ours[:head] == theirs[:head]
+    assert [line for line in ours if not NUMBER.search(line)] == [line for line in theirs if not NUMBER.search(line)]
+    accuracy = [float(line.split()[1].rstrip("%,")) for line in ours if line.strip().startswith("Accuracy:")]
+    assert accuracy[-1] > 60.0
+
+
+@pytest.mark.parametrize("path", sorted(p for p in NEEDS if p.startswith("sources/")))
+def test_client_tests_waiting_for_other_work(path: str) -> None:
     assert (HERE / path).exists()
     pytest.skip(NEEDS[path])
