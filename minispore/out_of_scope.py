@@ -8,6 +8,9 @@ scripts catching MindSpore's ``RuntimeError`` also catch).
 - MindRecord (``ms.dataset.MindDataset``, ``mindspore.mindrecord``): MindSpore's own
   record format, read by its C++ engine. Read the source data with
   ``NumpySlicesDataset``, ``GeneratorDataset`` or ``MnistDataset``.
+- ``mindspore.profiler.Profiler``: it reads MindSpore's device and kernel timelines. Time
+  epochs with ``TimeMonitor``, or profile the Python with ``cProfile``. (Importing it
+  works, as scripts import it at the top and use it only when asked.)
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ MINDIR = (
     "MindIR graphs need MindSpore's graph compiler and runtime, which minispore does not have",
     "keep the network's Python class and save its weights with ms.save_checkpoint(net, 'net.ckpt'), "
     "then rebuild the class and call ms.load_checkpoint('net.ckpt', net)",
+)
+PROFILER = (
+    "it reads MindSpore's device and kernel timelines, which minispore does not have",
+    "time epochs with ms.train.TimeMonitor, or profile the Python code with cProfile",
 )
 MINDRECORD = (
     "MindRecord files are read by MindSpore's C++ dataset engine, which minispore does not have",
@@ -65,3 +72,10 @@ class FileReader:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _refuse("mindspore.mindrecord.FileReader", MINDRECORD)
+
+
+class Profiler:
+    """``mindspore.profiler.Profiler``: out of scope (see the module docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _refuse("mindspore.profiler.Profiler", PROFILER)

@@ -4,6 +4,8 @@ Run with the real MindSpore 2.10.0 CPU wheel (numpy 1.26.4)::
 
     /work/msvenv/bin/python recording/clients.py [NAME ...]
 
+``modelzoo_lenet`` runs the model zoo's LeNet ``train.py`` for one epoch instead.
+
 Each script is run as the client wrote it: the only change minispore made
 (``mindspore`` -> ``minispore`` in the imports) is undone. It runs in a fresh directory
 holding ``MNIST_Data/train`` and ``MNIST_Data/test`` (the bundled 5,000-image subset,
@@ -20,6 +22,7 @@ import io
 import os
 import runpy
 import shutil
+import subprocess
 import sys
 import tempfile
 import traceback
@@ -29,6 +32,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "tests" / "clients" / "scripts"
+MODELZOO_LENET = ROOT / "tests" / "clients" / "modelzoo_lenet"
 OUT = ROOT / "tests" / "fixtures" / "clients"
 MNIST = ROOT / "examples" / "lenet5" / "data" / "mnist-5k"
 
@@ -64,11 +68,31 @@ def record(name: str) -> None:
     print(f"{name}: {len(printed.getvalue().splitlines())} lines")
 
 
+def record_modelzoo_lenet() -> None:
+    """The model zoo's LeNet ``train.py`` for one epoch (its own ``--epoch_size`` knob)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        mnist_tree(Path(tmp))
+        shutil.copytree(MODELZOO_LENET, Path(tmp) / "lenet")
+        for path in (Path(tmp) / "lenet").rglob("*.py"):
+            path.write_text(path.read_text().replace("minispore", "mindspore"))
+        args = ["--data_path", f"{tmp}/MNIST_Data", "--device_target", "CPU", "--epoch_size", "1"]
+        args += ["--ckpt_path", f"{tmp}/ckpt"]
+        result = subprocess.run(
+            [sys.executable, "train.py", *args], cwd=Path(tmp) / "lenet", capture_output=True, text=True, check=True
+        )
+    printed = result.stdout.replace(f"{tmp}/lenet", "<script>").replace(tmp, "<tmp>")
+    (OUT / "modelzoo_lenet.txt").write_text(printed)
+    print(f"modelzoo_lenet: {len(result.stdout.splitlines())} lines")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    names = sys.argv[1:] or sorted(p.stem for p in SCRIPTS.glob("*.py"))
+    names = sys.argv[1:] or [*sorted(p.stem for p in SCRIPTS.glob("*.py")), "modelzoo_lenet"]
     for name in names:
-        record(name)
+        if name == "modelzoo_lenet":
+            record_modelzoo_lenet()
+        else:
+            record(name)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ MINDSPORE_CI_MARKERS = [
 ]  # fmt: skip
 
 # The scripts run in subprocesses (test_scripts.py); importing them (--doctest-modules) would run them.
-collect_ignore = ["scripts", *(path for path in NEEDS if path.startswith("sources/"))]
+collect_ignore = ["scripts", "modelzoo_lenet", *(path for path in NEEDS if path.startswith("sources/"))]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -134,6 +134,7 @@ def test_parameter_data_shares_storage(device: str) -> None:
         (lambda: ds.MindDataset("data.mindrecord"), "mindspore.dataset.MindDataset"),
         (lambda: __import__("minispore.mindrecord").mindrecord.FileWriter("x"), "mindspore.mindrecord.FileWriter"),
         (lambda: __import__("minispore.mindrecord").mindrecord.FileReader("x"), "mindspore.mindrecord.FileReader"),
+        (lambda: __import__("minispore.profiler").profiler.Profiler(), "mindspore.profiler.Profiler"),
     ],
 )
 def test_out_of_scope_apis_name_the_alternative(call: object, name: str) -> None:
