@@ -18,6 +18,10 @@ from minispore.backend.registry import DeviceSpec, get_backend
 
 PYNATIVE_MODE = 1
 GRAPH_MODE = 0
+# ``set_context(jit_syntax_level=...)`` values; accepted and ignored, like graph mode.
+STRICT = 0
+COMPATIBLE = 1
+LAX = 2
 DEVICE_ENV_VAR = "MINISPORE_DEVICE"
 # The keys MindSpore 2.10's set_context accepts (recorded by recording/set_context_keys.py); minispore
 # acts on device_target, device_id and mode and ignores the others, since it runs every mode eagerly.
@@ -92,9 +96,12 @@ def get_device() -> str:
 def set_context(**kwargs: Any) -> None:
     """MindSpore's ``set_context``: ``device_target``, ``device_id`` and ``mode``.
 
-    Other MindSpore keys (``save_graphs``, ``jit_config``, …) are accepted and ignored,
-    since minispore runs every mode eagerly; a key MindSpore does not know is an error,
-    as in MindSpore, so that a misspelt ``device_targt`` is not silently ignored.
+    ``mode=ms.GRAPH_MODE`` is accepted and recorded (``get_context("mode")`` returns it),
+    but minispore runs every mode eagerly: a script written for graph mode runs and gives
+    the same numbers. Other MindSpore keys (``save_graphs``, ``jit_config``,
+    ``jit_syntax_level``, …) are accepted and ignored for the same reason; a key MindSpore
+    does not know is an error, as in MindSpore, so that a misspelt ``device_targt`` is not
+    silently ignored.
 
     Raises:
         ValueError: a key is not one of MindSpore's, or ``mode`` is not
@@ -128,13 +135,27 @@ def get_context(key: str) -> Any:
 
 
 def set_seed(seed: int) -> None:
-    """Seed the host generator that every initializer and random op draws from.
+    """Seed initial weights, NumPy's global generator and dropout, as ``mindspore.set_seed`` does.
+
+    Like MindSpore, this calls ``numpy.random.seed(seed)``: every random initializer then
+    draws its Philox seed from NumPy's global generator, so a script gets MindSpore's own
+    initial weights (see :mod:`minispore.common.philox`).
 
     Raises:
-        ValueError: ``seed`` is not a non-negative int.
+        TypeError: ``seed`` is not an int (a bool included).
+        ValueError: ``seed`` is negative or at least ``2**32``.
+
+    Example:
+        >>> import minispore as ms
+        >>> ms.set_seed(1)
+        >>> ms.get_seed()
+        1
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"For 'set_seed', 'seed' must be a non-negative int, but got {seed!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"For 'set_seed', 'seed' must be an int such as 1, but got {type(seed).__name__} {seed!r}.")
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"For 'set_seed', 'seed' must be an int in [0, 2**32 - 1], but got {seed}.")
+    np.random.seed(seed)
     _ctx.seed = seed
     _ctx.rng = np.random.default_rng(seed)
 

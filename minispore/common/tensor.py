@@ -7,6 +7,7 @@ A Tensor holds a backend array and the backend that owns it. Arithmetic builds o
 from __future__ import annotations
 
 import numbers
+import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -256,6 +257,42 @@ class Tensor:
         arr = self.asnumpy()
         return arr if dtype is None else arr.astype(dtype)
 
+    @staticmethod
+    def from_numpy(array: np.ndarray[Any, Any]) -> Tensor:
+        """A Tensor sharing ``array``'s memory on the CPU device (see :func:`minispore.from_numpy`)."""
+        from minispore.common.interop import from_numpy
+
+        return from_numpy(array)
+
+    @property
+    def data(self) -> Tensor:
+        """A Tensor sharing this one's storage (MindSpore's ``Parameter.data``)."""
+        return Tensor._from_array(self._data, self._backend)
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        """The DLPack capsule, where the device's arrays speak DLPack (CPU and CUDA).
+
+        Raises:
+            BufferError: the device's arrays have no DLPack export (OpenCL).
+        """
+        if not hasattr(self._data, "__dlpack__"):
+            raise BufferError(
+                f"Tensor.__dlpack__ is not available on the {self.device} device; "
+                "copy to the host with tensor.asnumpy() or move it with tensor.to('CPU')."
+            )
+        return self._data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        """``(device_type, device_id)`` as DLPack numbers them (1 is the CPU).
+
+        Raises:
+            BufferError: the device's arrays have no DLPack export (OpenCL).
+        """
+        if not hasattr(self._data, "__dlpack_device__"):
+            raise BufferError(f"Tensor.__dlpack_device__ is not available on the {self.device} device.")
+        device: tuple[int, int] = self._data.__dlpack_device__()
+        return device
+
     def item(self) -> Any:
         """The single element as a Python number."""
         if self.size != 1:
@@ -294,10 +331,12 @@ class Tensor:
             yield self[i]
 
     def __repr__(self) -> str:
-        body = np.array2string(self.asnumpy(), separator=", ", prefix="Tensor(")
-        return f"Tensor(shape={list(self.shape)}, dtype={self.dtype}, value={body})"
+        """MindSpore's form: ``Tensor(shape=[2], dtype=Float32, value= [ 1.50000000e+00,  2.25000000e+00])``."""
+        return f"Tensor(shape={list(self.shape)}, dtype={self.dtype}, value={_repr_value(self.asnumpy())})"
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        """The bare array, as ``print(tensor)`` shows it in MindSpore: ``str(tensor.asnumpy())``."""
+        return str(self.asnumpy())
 
     def __hash__(self) -> int:
         return id(self)
@@ -591,6 +630,25 @@ class Tensor:
     def stop_gradient(self) -> Tensor:
         """The same values, cut from the gradient graph: gradients do not flow through the result."""
         return _ops.stop_gradient(self)
+
+
+def _repr_value(arr: np.ndarray[Any, Any]) -> str:
+    """The ``value=`` part of MindSpore's Tensor repr (its C++ printer's layout)."""
+    if arr.ndim == 0:
+        item = arr.item()
+        return f" {item:g}" if isinstance(item, float) else f" {item}"
+    if arr.size == 0:
+        return "\n" if arr.ndim > 1 else " []"
+    text = np.array2string(
+        arr,
+        separator=", ",
+        formatter={"float_kind": lambda x: f"{x: .8e}".rjust(15)},
+        threshold=1000,
+        edgeitems=3,
+        max_line_width=sys.maxsize,
+    )
+    text = text.replace(", ...,", " ...").replace(",\n\n", ",\n")
+    return f" {text}" if arr.ndim == 1 else f"\n{text}"
 
 
 def _is_dtype_name(name: str) -> bool:

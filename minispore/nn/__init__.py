@@ -24,6 +24,8 @@ from minispore.nn.learning_rate_schedule import (
 from minispore.nn.loss import *  # noqa: F403
 from minispore.nn.loss import __all__ as _loss_all
 from minispore.nn.metrics import (
+    MAE,
+    MSE,
     Accuracy,
     Loss,
     Metric,
@@ -40,6 +42,7 @@ from minispore.nn.wrap import (
     WithEvalCell,
     WithLossCell,
 )
+from minispore.out_of_scope import GraphCell
 
 __all__ = [
     "SGD",
@@ -79,3 +82,4 @@ __all__ = [
     "warmup_lr",
 ]
 __all__ += _layer_all + _loss_all
+__all__ += ["GraphCell", "MAE", "MSE"]  # GraphCell is out of scope: it raises an error naming the alternative

@@ -176,11 +176,14 @@ class Cell:
         return ""
 
     def __repr__(self) -> str:
-        head = f"{type(self).__name__}<{self.extend_repr()}"
-        if not self._cells:
-            return head + ">"
-        children = [f"  ({name}): " + repr(cell).replace("\n", "\n  ") for name, cell in self._cells.items()]
-        return head + "\n" + "\n".join(children) + "\n  >"
+        """MindSpore's form: ``Name(extra)``, or the extra lines and ``(child): Child(...)``
+        lines indented by two spaces between ``Name(`` and ``)``."""
+        lines = self.extend_repr().split("\n") if self.extend_repr() else []
+        lines += [f"({name}): " + repr(cell).replace("\n", "\n  ") for name, cell in self._cells.items()]
+        if len(lines) == 1 and not self._cells:
+            return f"{type(self).__name__}({lines[0]})"
+        body = "\n  " + "\n  ".join(lines) + "\n" if lines else ""
+        return f"{type(self).__name__}({body})"
 
 
 _Seq = TypeVar("_Seq", bound="_CellSequence")

@@ -86,8 +86,8 @@ def test_context_mode() -> None:
 def test_seed() -> None:
     ms.set_seed(5)
     assert ms.get_seed() == 5
-    for bad in (-1, 1.5, True):
-        with pytest.raises(ValueError, match="seed"):
+    for bad, error in ((-1, ValueError), (2**32, ValueError), (1.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="seed"):
             ms.set_seed(bad)  # type: ignore[arg-type]
 
 

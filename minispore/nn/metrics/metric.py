@@ -9,7 +9,7 @@ import numpy as np
 from minispore.common.tensor import Tensor
 
 
-def _host(x: Any) -> np.ndarray[Any, Any]:
+def host_values(x: Any) -> np.ndarray[Any, Any]:
     if isinstance(x, Tensor):
         return x.asnumpy()
     if isinstance(x, list | tuple | np.ndarray | int | float):
@@ -59,7 +59,7 @@ class _HitRate(Metric):
     def update(self, *inputs: Any) -> None:
         if len(inputs) != 2:
             raise ValueError(f"For '{self.name}.update', pass (y_pred, y), but got {len(inputs)} inputs.")
-        hits = self._hits(_host(inputs[0]), _host(inputs[1]))
+        hits = self._hits(host_values(inputs[0]), host_values(inputs[1]))
         self._correct += int(hits.sum())
         self._total += int(hits.size)
 
@@ -146,7 +146,7 @@ class Loss(Metric):
     def update(self, *inputs: Any) -> None:
         if len(inputs) != 1:
             raise ValueError(f"For 'Loss.update', pass one loss, but got {len(inputs)} inputs.")
-        loss = _host(inputs[0])
+        loss = host_values(inputs[0])
         if loss.ndim > 1:
             raise ValueError(f"For 'Loss.update', the loss must be 0-D or 1-D, but got shape {loss.shape}.")
         self._sum += float(loss.mean())
@@ -166,6 +166,11 @@ _BY_NAME: dict[str, type[Metric]] = {
     "top_1_accuracy": Top1CategoricalAccuracy,
     "top_5_accuracy": Top5CategoricalAccuracy,
 }
+
+
+def register_metric(name: str, cls: type[Metric]) -> None:
+    """Make ``cls`` available by ``name`` in ``Model(metrics={name})``."""
+    _BY_NAME[name] = cls
 
 
 def get_metric_fn(name: str) -> Metric:

@@ -29,6 +29,10 @@ class RunContext:
     """Handed to every callback hook; ``request_stop()`` ends training after this step."""
 
     def __init__(self, original_args: CallbackParams) -> None:
+        if not isinstance(original_args, dict):
+            raise TypeError(
+                f"The argument 'original_args' of RunContext should be dict type, but got {type(original_args)}."
+            )
         self._original_args = original_args
         self._stop_requested = False
 
@@ -46,9 +50,13 @@ class RunContext:
 
 
 class Callback:
-    """Base class: override the hooks you need. ``on_train_*`` and the older names
-    (``begin``, ``epoch_begin``, ``step_begin``, ``step_end``, ``epoch_end``, ``end``)
-    are both called, as in MindSpore 2.x."""
+    """Base class: override the hooks you need.
+
+    As in MindSpore 2.x, each ``on_train_*`` and ``on_eval_*`` hook calls the older name
+    (``begin``, ``epoch_begin``, ``step_begin``, ``step_end``, ``epoch_end``, ``end``) by
+    default, so a callback that overrides ``step_end`` runs after training and evaluation
+    steps alike. ``Model.fit`` refuses custom callbacks that define the older names.
+    """
 
     def begin(self, run_context: RunContext) -> None:
         """Called once before training (old name)."""
@@ -94,21 +102,27 @@ class Callback:
 
     def on_eval_begin(self, run_context: RunContext) -> None:
         """Called once before evaluation."""
+        self.begin(run_context)
 
     def on_eval_epoch_begin(self, run_context: RunContext) -> None:
         """Called before the evaluation pass."""
+        self.epoch_begin(run_context)
 
     def on_eval_step_begin(self, run_context: RunContext) -> None:
         """Called before each evaluation step."""
+        self.step_begin(run_context)
 
     def on_eval_step_end(self, run_context: RunContext) -> None:
         """Called after each evaluation step."""
+        self.step_end(run_context)
 
     def on_eval_epoch_end(self, run_context: RunContext) -> None:
         """Called after the evaluation pass."""
+        self.epoch_end(run_context)
 
     def on_eval_end(self, run_context: RunContext) -> None:
         """Called once after evaluation."""
+        self.end(run_context)
 
 
 class CallbackList(Callback):
