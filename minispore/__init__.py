@@ -31,6 +31,12 @@ from minispore.context import (
     set_seed,
 )
 from minispore.grad import grad, value_and_grad
+from minispore.parallel import (
+    ParallelMode,
+    get_auto_parallel_context,
+    reset_auto_parallel_context,
+    set_auto_parallel_context,
+)
 from minispore.train import Model
 from minispore.train.serialization import load_checkpoint, load_param_into_net, save_checkpoint
 
@@ -42,6 +48,7 @@ __all__ = [
     "DType",
     "GRAPH_MODE",
     "PYNATIVE_MODE",
+    "ParallelMode",
     "Parameter",
     "ParameterTuple",
     "Model",
@@ -53,6 +60,7 @@ __all__ = [
     "float32",
     "float64",
     "float_",
+    "get_auto_parallel_context",
     "get_context",
     "get_device",
     "get_seed",
@@ -66,7 +74,9 @@ __all__ = [
     "load_param_into_net",
     "nn",
     "ops",
+    "reset_auto_parallel_context",
     "save_checkpoint",
+    "set_auto_parallel_context",
     "set_context",
     "set_device",
     "set_seed",

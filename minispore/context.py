@@ -15,6 +15,12 @@ import numpy as np
 
 from minispore.backend.protocol import Backend
 from minispore.backend.registry import DeviceSpec, get_backend
+from minispore.parallel.auto_parallel_context import (  # MindSpore scripts reach these through ms.context
+    ParallelMode as ParallelMode,
+    get_auto_parallel_context as get_auto_parallel_context,
+    reset_auto_parallel_context as reset_auto_parallel_context,
+    set_auto_parallel_context as set_auto_parallel_context,
+)
 
 PYNATIVE_MODE = 1
 GRAPH_MODE = 0

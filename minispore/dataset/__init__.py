@@ -23,10 +23,12 @@ from minispore.dataset.generator import GeneratorDataset
 from minispore.dataset.iterators import DictIterator, TupleIterator
 from minispore.dataset.mnist import MnistDataset
 from minispore.dataset.numpy_slices import NumpySlicesDataset
+from minispore.dataset.samplers import DistributedSampler
 
 __all__ = [
     "Dataset",
     "DictIterator",
+    "DistributedSampler",
     "GeneratorDataset",
     "MnistDataset",
     "NumpySlicesDataset",

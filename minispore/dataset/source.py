@@ -57,7 +57,7 @@ class ArraySourceDataset(SourceDataset):
         return self._sampling.size(len(self._columns[0]))
 
     def _open(self, seed: np.random.SeedSequence) -> BlockStream:
-        rng = np.random.default_rng(seed)
+        rng = self._sampling.generator(seed)
         return lambda: sampled_epoch(self._sampling, len(self._columns[0]), rng, self._read)
 
     def _read(self, indices: npt.NDArray[np.int64]) -> Iterator[Block]:

@@ -33,6 +33,7 @@ from minispore.nn.metrics import (
 )
 from minispore.nn.optim import Momentum, Optimizer
 from minispore.nn.wrap import (
+    DistributedGradReducer,
     DynamicLossScaleUpdateCell,
     FixedLossScaleUpdateCell,
     TrainOneStepCell,
@@ -43,6 +44,7 @@ from minispore.nn.wrap import (
 
 __all__ = [
     "Accuracy",
+    "DistributedGradReducer",
     "DynamicLossScaleUpdateCell",
     "FixedLossScaleUpdateCell",
     "Loss",
