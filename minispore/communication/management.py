@@ -73,7 +73,9 @@ def _env_int(names: tuple[str, ...], default: int) -> int:
 
 def _check_group_arg(op: str, group: Any) -> None:
     if not isinstance(group, str):
-        raise TypeError(f"For '{op}', the argument 'group' must be type of string, but got 'group' type : {type(group)}.")
+        raise TypeError(
+            f"For '{op}', the argument 'group' must be type of string, but got 'group' type : {type(group)}."
+        )
 
 
 def get_group(group: str) -> Group:
@@ -246,7 +248,9 @@ def create_group(group: str, rank_ids: list[int], options: object = None) -> Non
             f"For 'create_group', the argument 'rank_ids' must be type of list, but got 'rank_ids' type : {type(rank_ids)}."
         )
     if not rank_ids:
-        raise ValueError("For 'create_group', the argument 'rank_ids' size should be greater than 1, but got 'rank_ids' size : 0.")
+        raise ValueError(
+            "For 'create_group', the argument 'rank_ids' size should be greater than 1, but got 'rank_ids' size : 0."
+        )
     if len(set(rank_ids)) != len(rank_ids):
         raise ValueError(f"List rank_ids in Group {group} has duplicate data!")
     if options is not None:

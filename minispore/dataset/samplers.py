@@ -49,7 +49,9 @@ class Shards:
             raise ValueError("num_shards and shard_id need to be passed in together.")
         shards, shard = _check_int("num_shards", num_shards), _check_int("shard_id", shard_id)
         if shards < 1:
-            raise ValueError(f"Input num_shards is not within the required interval of [1, 2147483647], but got {shards}.")
+            raise ValueError(
+                f"Input num_shards is not within the required interval of [1, 2147483647], but got {shards}."
+            )
         if shard < 0:
             raise ValueError(f"Input shard_id is not within the required interval of [0, 2147483647], but got {shard}.")
         if shard >= shards:

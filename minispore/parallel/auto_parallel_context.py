@@ -15,7 +15,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 
 class ParallelMode:
@@ -26,7 +26,7 @@ class ParallelMode:
     HYBRID_PARALLEL = "hybrid_parallel"
     SEMI_AUTO_PARALLEL = "semi_auto_parallel"
     AUTO_PARALLEL = "auto_parallel"
-    MODE_LIST = [STAND_ALONE, DATA_PARALLEL, HYBRID_PARALLEL, SEMI_AUTO_PARALLEL, AUTO_PARALLEL]
+    MODE_LIST: ClassVar[list[str]] = [STAND_ALONE, DATA_PARALLEL, HYBRID_PARALLEL, SEMI_AUTO_PARALLEL, AUTO_PARALLEL]
 
 
 # key: (type, default). Keys whose non-default values minispore cannot honour are in _FIXED.
@@ -62,16 +62,23 @@ class _AutoParallelContext:
         self.reset()
 
     def reset(self) -> None:
-        self.values = {key: (list(d) if isinstance(d, list) else dict(d) if isinstance(d, dict) else d) for key, (_, d) in _KEYS.items()}
+        self.values = {
+            key: (list(d) if isinstance(d, list) else dict(d) if isinstance(d, dict) else d)
+            for key, (_, d) in _KEYS.items()
+        }
         self.explicit = set()
 
 
 _context = _AutoParallelContext()
 
 
+def _has_type(value: object, kind: type) -> bool:
+    return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+
+
 def _check(key: str, value: Any) -> None:
     kind, default = _KEYS[key]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+    if not _has_type(value, kind):
         raise TypeError(f"The parameter '{key}' must be {kind}, but got {type(value)}")
     if key == "parallel_mode":
         if value not in ParallelMode.MODE_LIST:
@@ -84,7 +91,7 @@ def _check(key: str, value: Any) -> None:
                 f"For 'set_auto_parallel_context', minispore runs parallel_mode 'stand_alone' and 'data_parallel' "
                 f"only (every rank holds the whole network), but got {value!r}. Use ParallelMode.DATA_PARALLEL."
             )
-    elif key == "device_num" and not 1 <= value <= 4096:
+    elif key == "device_num" and value < 1:
         raise ValueError(
             f"The context configuration parameter 'device_num' must be a positive integer, but got the value of "
             f"device_num : {value}."

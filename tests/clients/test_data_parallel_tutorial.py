@@ -37,7 +37,9 @@ def data_path(tmp_path: Path) -> Path:
     labels = idx.read_labels(MNIST / "train-labels-idx1-ubyte.gz")[:256]
     header = np.array([0x803, len(images), 28, 28], ">u4").tobytes()
     (tmp_path / "train-images-idx3-ubyte").write_bytes(header + images.tobytes())
-    (tmp_path / "train-labels-idx1-ubyte").write_bytes(np.array([0x801, len(labels)], ">u4").tobytes() + labels.tobytes())
+    (tmp_path / "train-labels-idx1-ubyte").write_bytes(
+        np.array([0x801, len(labels)], ">u4").tobytes() + labels.tobytes()
+    )
     return tmp_path
 
 
@@ -78,5 +80,7 @@ def test_tutorial_sample_with_momentum_zero_for_sgd(data_path: Path, tmp_path: P
     text = SAMPLE.read_text()
     assert text.count("nn.SGD(net.trainable_params(), 1e-2)") == 1
     script = tmp_path / "sample_momentum.py"
-    script.write_text(text.replace("nn.SGD(net.trainable_params(), 1e-2)", "nn.Momentum(net.trainable_params(), 1e-2, 0.0)"))
+    script.write_text(
+        text.replace("nn.SGD(net.trainable_params(), 1e-2)", "nn.Momentum(net.trainable_params(), 1e-2, 0.0)")
+    )
     check(run(script, data_path, tmp_path))

@@ -15,8 +15,7 @@ import numpy as np
 from minispore.backend.protocol import Array, Backend
 from minispore.common.parameter import Parameter
 from minispore.common.tensor import Tensor
-from minispore.communication import engines
-from minispore.communication import _mpi
+from minispore.communication import _mpi, engines
 from minispore.communication.management import GlobalComm, get_group, get_group_size
 from minispore.nn.cell import Cell
 from minispore.parallel.auto_parallel_context import device_num, get_auto_parallel_context, is_data_parallel
@@ -186,7 +185,9 @@ class DataParallelStep:
         return _mpi.allreduce_flag(get_group(GlobalComm.WORLD_COMM_GROUP).comm, flag)
 
 
-def broadcast_parameters(parameters: Sequence[Parameter], root: int = 0, group: str = GlobalComm.WORLD_COMM_GROUP) -> None:
+def broadcast_parameters(
+    parameters: Sequence[Parameter], root: int = 0, group: str = GlobalComm.WORLD_COMM_GROUP
+) -> None:
     """Overwrite every rank's ``parameters`` with rank ``root``'s, in place (through host memory).
 
     Parameters with ``layerwise_parallel=True`` keep their own values, as in MindSpore.
