@@ -123,8 +123,8 @@ class GeneratorDataset(SourceDataset):
     def _open(self, seed: np.random.SeedSequence) -> BlockStream:
         if self._random_access:
             num_rows = len(cast(RandomAccessSource, self._source))
-            rng = self._sampling.generator(seed)
-            return lambda: sampled_epoch(self._sampling, num_rows, rng, self._read)
+            next_epoch = self._sampling.epochs(num_rows, seed)
+            return lambda: sampled_epoch(next_epoch(), self._read)
         return lambda: stack_rows(self._iterate())
 
     def _read(self, indices: npt.NDArray[np.int64]) -> Iterator[Block]:

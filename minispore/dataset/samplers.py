@@ -1,24 +1,32 @@
 """Sharding a source across data-parallel ranks: ``num_shards``/``shard_id`` and ``DistributedSampler``.
 
-MindSpore's dealing, which minispore reproduces: the rows of an epoch (in order, or one
-permutation drawn from a generator seeded the same on every rank) are padded by wrapping
-around to ``N * ceil(n / N)`` and dealt round-robin, so shard ``s`` reads positions
-``s, s + N, s + 2N, …``. Every shard reads ``ceil(n / N)`` rows (at most ``num_samples``);
-the shards of an epoch together read every row, the first ``N * ceil(n / N) - n`` twice.
+MindSpore's dealing, which minispore reproduces exactly: the rows of an epoch (in order, or
+shuffled) are padded by wrapping around to ``N * ceil(n / N)`` and dealt round-robin, so shard
+``s`` reads positions ``s, s + N, s + 2N, …``. Every shard reads ``ceil(n / N)`` rows (at most
+``num_samples``); the shards of an epoch together read every row, the first
+``N * ceil(n / N) - n`` twice.
+
+Shuffled, the permutation is MindSpore's own (:mod:`minispore.dataset.mt_shuffle`): the first
+epoch shuffles ``0 … n-1`` with ``std::mt19937(seed + 1)``, each later epoch shuffles the
+previous permutation again with the next seed, where ``seed`` is ``ms.set_seed``'s value or
+MindSpore's default dataset seed 5489. Every rank, and every new iterator, starts from the same
+permutation, so the shards never overlap.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-# MindSpore's default dataset seed (``mindspore.dataset.config.get_seed()``). Sharded shuffles
-# use it when ``ms.set_seed`` was not called, so that every rank draws the same permutation.
-DEFAULT_SHARD_SEED = 5489
+from minispore.context import get_seed
+from minispore.dataset.mt_shuffle import std_shuffle
+
+# MindSpore's default dataset seed (``mindspore.dataset.config.get_seed()``, std::mt19937's default).
+DEFAULT_DATASET_SEED = 5489
 
 
 def _check_int(name: str, value: object) -> int:
@@ -27,12 +35,19 @@ def _check_int(name: str, value: object) -> int:
     return int(value)
 
 
+def dataset_seed() -> int:
+    """``ms.set_seed``'s value, else MindSpore's default dataset seed (read when a source is made)."""
+    seed = get_seed()
+    return DEFAULT_DATASET_SEED if seed is None else seed
+
+
 @dataclass(frozen=True)
 class Shards:
-    """Shard ``shard_id`` of ``num_shards``."""
+    """Shard ``shard_id`` of ``num_shards``, shuffled from ``seed`` (taken when the source is made)."""
 
     num_shards: int
     shard_id: int
+    seed: int = field(default_factory=dataset_seed)
 
     @classmethod
     def from_args(cls, num_shards: object, shard_id: object) -> Shards | None:
@@ -66,6 +81,30 @@ class Shards:
         """This shard's first ``count`` rows of ``order``, padded by wrapping and dealt round-robin."""
         padded = np.resize(order, self.per_shard(len(order)) * self.num_shards)
         return padded[self.shard_id :: self.num_shards][:count].astype(np.int64)
+
+
+class ShardEpochs:
+    """One iterator's epochs of a shard: each call returns the next epoch's row indices.
+
+    Args:
+        shards: which shard.
+        num_rows: rows in the source.
+        shuffle: MindSpore's shuffle, as the module docstring says.
+        count: rows per epoch for this shard (``ceil(n / N)``, or fewer with ``num_samples``).
+    """
+
+    def __init__(self, shards: Shards, num_rows: int, shuffle: bool, count: int) -> None:
+        self._shards = shards
+        self._shuffle = shuffle
+        self._count = count
+        self._order = np.arange(num_rows, dtype=np.int64)
+        self._seed = shards.seed + 1
+
+    def __call__(self) -> npt.NDArray[np.int64]:
+        if self._shuffle:
+            self._order = std_shuffle(self._order, self._seed)
+            self._seed += 1
+        return self._shards.deal(self._order, self._count)
 
 
 class DistributedSampler:

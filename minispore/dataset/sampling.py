@@ -9,13 +9,14 @@ iterator, so each epoch (and each repetition of ``repeat``) gets a new order.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from minispore.context import get_seed
-from minispore.dataset.samplers import DEFAULT_SHARD_SEED, DistributedSampler, Shards
+from minispore.dataset.samplers import DistributedSampler, ShardEpochs, Shards
 
 
 def pipeline_seed() -> np.random.SeedSequence:
@@ -33,8 +34,7 @@ class Sampling:
     ``RandomSampler(replacement=True)``), and so does minispore.
 
     Sharded (``shards`` set), the rows are dealt as MindSpore's ``DistributedSampler`` deals
-    them (see :mod:`minispore.dataset.samplers`); shuffled, without replacement, and with a
-    generator seeded alike on every rank.
+    them (see :mod:`minispore.dataset.samplers`): shuffled, with MindSpore's own permutations.
     """
 
     shuffle: bool
@@ -88,11 +88,12 @@ class Sampling:
             shards=Shards.from_args(num_shards, shard_id),
         )
 
-    def generator(self, seed: np.random.SeedSequence) -> np.random.Generator:
-        """The source's generator; sharded, MindSpore's fixed seed unless ``ms.set_seed`` ran."""
-        if self.shards is not None and get_seed() is None:
-            return np.random.default_rng(DEFAULT_SHARD_SEED)
-        return np.random.default_rng(seed)
+    def epochs(self, num_rows: int, seed: np.random.SeedSequence) -> Callable[[], npt.NDArray[np.int64]]:
+        """For one iterator: a function returning each successive epoch's row indices."""
+        if self.shards is None:
+            rng = np.random.default_rng(seed)
+            return lambda: self.indices(num_rows, rng)
+        return ShardEpochs(self.shards, num_rows, self.shuffle, self.size(num_rows))
 
     def size(self, num_rows: int) -> int:
         """Rows read per epoch."""
@@ -102,9 +103,6 @@ class Sampling:
     def indices(self, num_rows: int, rng: np.random.Generator) -> npt.NDArray[np.int64]:
         """The row indices of one epoch, in reading order."""
         count = self.size(num_rows)
-        if self.shards is not None:
-            order = rng.permutation(num_rows) if self.shuffle else np.arange(num_rows)
-            return self.shards.deal(order.astype(np.int64), count)
         if not self.shuffle:
             return np.arange(count, dtype=np.int64)
         if self.num_samples is None:

@@ -1,13 +1,14 @@
 """Sharded sources against MindSpore 2.10's recorded assignments (recording/record_sharding.py).
 
-Unshuffled, every shard's rows must equal MindSpore's. Shuffled, MindSpore's permutation
-comes from its own std::mt19937 shuffle, so the test checks the dealing instead: in each
-epoch the shards, interleaved, read one permutation of the rows padded by wrapping.
+Every shard must read exactly MindSpore's rows, in MindSpore's order, shuffled or not, in two
+epochs of one iterator; shuffled, the shards of an epoch together read one permutation of
+the rows, padded by wrapping.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,17 @@ import pytest
 
 import minispore as ms
 import minispore.dataset as ds
+from minispore.context import _ctx
+
+
+@pytest.fixture(autouse=True)
+def _no_global_seed() -> Iterator[None]:
+    """MindSpore recorded with its default dataset seed: run without ``ms.set_seed``'s, then restore it."""
+    saved = _ctx.seed
+    _ctx.seed = None
+    yield
+    _ctx.seed = saved
+
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "distributed" / "sharding.json"
 RECORD = json.loads(FIXTURE.read_text())
@@ -52,35 +64,31 @@ def test_shards_match_mindspore(case: dict[str, Any]) -> None:
     for data, recorded in zip(ours, case["shards"]):
         assert data.get_dataset_size() == recorded["size"]
     epochs = [_two_epochs(data) for data in ours]
-    if not case["shuffle"]:
-        assert epochs == [shard["epochs"] for shard in case["shards"]]
-        return
-    for epoch in range(2):
-        dealt = _interleave([shard[epoch] for shard in epochs])
-        recorded = _interleave([shard["epochs"][epoch] for shard in case["shards"]])
-        assert len(dealt) == len(recorded)
-        if case["num_samples"] is None:
-            n = case["num_rows"]
+    assert epochs == [shard["epochs"] for shard in case["shards"]]
+    if case["shuffle"] and case["num_samples"] is None:
+        n = case["num_rows"]
+        for epoch in range(2):
+            dealt = _interleave([shard[epoch] for shard in epochs])
             assert sorted(dealt[:n]) == list(range(n))
             assert dealt[n:] == dealt[: len(dealt) - n]
-            assert sorted(recorded[:n]) == list(range(n))
-            assert recorded[n:] == recorded[: len(recorded) - n]
 
 
-def test_sharded_shuffle_is_shared_and_follows_the_seed() -> None:
-    def shards() -> list[list[list[int]]]:
-        return [_two_epochs(ds.NumpySlicesDataset({"x": np.arange(10)}, num_shards=2, shard_id=s)) for s in range(2)]
+def test_sharded_shuffle_follows_ms_set_seed_as_mindspore() -> None:
+    (seeded,) = RECORD["seeded"]
+    ms.set_seed(seeded["seed"])
+    data = [
+        ds.NumpySlicesDataset({"x": np.arange(seeded["num_rows"])}, num_shards=seeded["num_shards"], shard_id=s)
+        for s in range(seeded["num_shards"])
+    ]
+    _ctx.seed = None  # read when the sources were made, as MindSpore does
+    assert [_two_epochs(d) for d in data] == [shard["epochs"] for shard in seeded["shards"]]
 
-    first = shards()
-    assert shards() == first  # without ms.set_seed every rank (and every run) deals the same permutation
-    assert first[0][0] != first[0][1]  # a new permutation each epoch
-    ms.set_seed(3)
-    try:
-        assert shards() != first
-    finally:
-        from minispore.context import _ctx
 
-        _ctx.seed = None
+def test_every_iterator_starts_from_the_same_permutation() -> None:
+    data = ds.NumpySlicesDataset({"x": np.arange(10)}, num_shards=2, shard_id=0)
+    first = _two_epochs(data)
+    assert _two_epochs(data) == first
+    assert first[0] != first[1]
 
 
 @pytest.mark.parametrize("error", RECORD["errors"], ids=lambda e: str(e["args"]))
