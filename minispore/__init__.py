@@ -38,6 +38,12 @@ from minispore.context import (
 from minispore.grad import grad, value_and_grad
 from minispore.nn.metrics import MAE, MSE
 from minispore.out_of_scope import export, load
+from minispore.parallel import (
+    ParallelMode,
+    get_auto_parallel_context,
+    reset_auto_parallel_context,
+    set_auto_parallel_context,
+)
 from minispore.train import (
     Accuracy,
     Callback,
@@ -92,6 +98,7 @@ __all__ = [
     "DType",
     "GRAPH_MODE",
     "PYNATIVE_MODE",
+    "ParallelMode",
     "Parameter",
     "ParameterTuple",
     "Model",
@@ -103,6 +110,7 @@ __all__ = [
     "float32",
     "float64",
     "float_",
+    "get_auto_parallel_context",
     "get_context",
     "get_device",
     "get_seed",
@@ -116,7 +124,9 @@ __all__ = [
     "load_param_into_net",
     "nn",
     "ops",
+    "reset_auto_parallel_context",
     "save_checkpoint",
+    "set_auto_parallel_context",
     "set_context",
     "set_device",
     "set_seed",

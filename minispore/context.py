@@ -15,6 +15,18 @@ import numpy as np
 
 from minispore.backend.protocol import Backend
 from minispore.backend.registry import DeviceSpec, get_backend
+from minispore.parallel.auto_parallel_context import (  # MindSpore scripts reach these through ms.context
+    ParallelMode as ParallelMode,
+)
+from minispore.parallel.auto_parallel_context import (
+    get_auto_parallel_context as get_auto_parallel_context,
+)
+from minispore.parallel.auto_parallel_context import (
+    reset_auto_parallel_context as reset_auto_parallel_context,
+)
+from minispore.parallel.auto_parallel_context import (
+    set_auto_parallel_context as set_auto_parallel_context,
+)
 
 PYNATIVE_MODE = 1
 GRAPH_MODE = 0

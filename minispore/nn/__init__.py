@@ -35,6 +35,7 @@ from minispore.nn.metrics import (
 )
 from minispore.nn.optim import SGD, Adam, AdamWeightDecay, Momentum, Optimizer, RMSProp
 from minispore.nn.wrap import (
+    DistributedGradReducer,
     DynamicLossScaleUpdateCell,
     FixedLossScaleUpdateCell,
     TrainOneStepCell,
@@ -50,6 +51,7 @@ __all__ = [
     "AdamWeightDecay",
     "RMSProp",
     "Accuracy",
+    "DistributedGradReducer",
     "DynamicLossScaleUpdateCell",
     "FixedLossScaleUpdateCell",
     "Loss",

@@ -8,6 +8,7 @@ from minispore.common.tensor import Tensor
 from minispore.grad import value_and_grad
 from minispore.nn.cell import Cell
 from minispore.nn.optim.optimizer import Optimizer
+from minispore.nn.wrap.grad_reducer import DataParallelStep
 
 
 class WithLossCell(Cell):
@@ -65,6 +66,10 @@ class TrainOneStepCell(Cell):
             gradients reach the optimizer multiplied by it, so the optimizer's
             ``loss_scale`` must match (MindSpore's contract).
 
+    In ``DATA_PARALLEL`` mode (``ms.set_auto_parallel_context``) the gradients are reduced
+    across ranks by a :class:`~minispore.nn.DistributedGradReducer` before the optimizer
+    sees them (``self.grad_reducer``), as in MindSpore.
+
     Calling the cell runs one step and returns the loss (not scaled).
     """
 
@@ -75,9 +80,12 @@ class TrainOneStepCell(Cell):
         self.weights = optimizer.parameters
         self.sens = 1.0 if sens is None else float(sens)
         self._grad_fn = value_and_grad(network, None, self.weights, sens_param=True)
+        self._parallel = DataParallelStep(network, self.weights)
+        self.grad_reducer = self._parallel.reducer
 
     def construct(self, *inputs: Any) -> Tensor:
+        self._parallel.before_step()
         loss, grads = self._grad_fn(*inputs, self.sens)
-        self.optimizer(grads)
+        self.optimizer(self._parallel.reduce(grads))
         out: Tensor = loss
         return out

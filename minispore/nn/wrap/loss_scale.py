@@ -12,6 +12,7 @@ from minispore.common.validation import check_loss_scale, check_positive_int
 from minispore.grad import value_and_grad
 from minispore.nn.cell import Cell
 from minispore.nn.optim.optimizer import Optimizer
+from minispore.nn.wrap.grad_reducer import DataParallelStep
 from minispore.ops import math as m
 
 
@@ -100,6 +101,10 @@ class TrainOneStepWithLossScaleCell(Cell):
     called, so parameters, moments and ``global_step`` stay as they were. The update
     cell then adjusts the scale.
 
+    In ``DATA_PARALLEL`` mode the unscaled gradients are reduced across ranks first
+    (``self.grad_reducer``), and the overflow flag is ORed over the ranks, so every rank
+    skips the same steps (MindSpore's order).
+
     Args:
         network: a Cell returning the loss.
         optimizer: the optimizer (its own ``loss_scale`` should stay 1.0).
@@ -138,12 +143,15 @@ class TrainOneStepWithLossScaleCell(Cell):
                 f"a FixedLossScaleUpdateCell or a number, but got {type(scale_sense).__name__}."
             )
         self._grad_fn = value_and_grad(network, None, self.weights, sens_param=True)
+        self._parallel = DataParallelStep(network, self.weights)
+        self.grad_reducer = self._parallel.reducer
 
     def construct(self, *inputs: Any) -> tuple[Tensor, bool, float]:
+        self._parallel.before_step()
         scale = self.scale_sense.get_loss_scale()
         loss, grads = self._grad_fn(*inputs, scale)
-        unscaled = tuple(m.mul(g, np.float32(1.0 / scale).item()) for g in grads)
-        overflow = gradients_overflow(unscaled)
+        unscaled = self._parallel.reduce(tuple(m.mul(g, np.float32(1.0 / scale).item()) for g in grads))
+        overflow = self._parallel.any_rank(gradients_overflow(unscaled))
         self.scale_sense(overflow)
         if not overflow:
             self.optimizer(unscaled)
