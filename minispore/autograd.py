@@ -8,6 +8,11 @@ transform pays nothing. Each operation is a :class:`Function` whose ``forward`` 
 :func:`backward` walks the graph without recursion: nodes carry a creation number and are
 processed from a max-heap, so a node runs only after every node that consumed its output
 (Chainer's ordering). Saved state is released as soon as a node has run.
+
+Mixed precision lives here too, because it is a property of every operation: while a cell
+set up with ``Cell.to_float(dtype)`` runs, :func:`float_inputs_as` is active and each
+operation first casts its floating-point inputs to that dtype (MindSpore's PyNative rule),
+through a differentiable cast, so that gradients reach float32 parameters as float32.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+import numpy as np
 
 from minispore.backend.protocol import Array, Backend, BinaryOp
 
@@ -44,6 +51,7 @@ class Tape:
 class _State(threading.local):
     tape: Tape | None = None
     enabled: bool = True
+    float_inputs_as: np.dtype[Any] | None = None
 
 
 _state = _State()
@@ -72,6 +80,36 @@ def no_grad() -> Iterator[None]:
         _state.enabled = previous
 
 
+@contextmanager
+def float_inputs_as(dtype: np.dtype[Any] | None) -> Iterator[None]:
+    """Cast the floating-point inputs of every operation in the block to ``dtype``.
+
+    Blocks nest as a stack: an inner block (a float32 BatchNorm inside a float16
+    network) wins until it ends, then the outer dtype applies again. ``None`` leaves
+    the current setting as it is.
+    """
+    previous = _state.float_inputs_as
+    if dtype is not None:
+        _state.float_inputs_as = dtype
+    try:
+        yield
+    finally:
+        _state.float_inputs_as = previous
+
+
+def current_float_inputs_dtype() -> np.dtype[Any] | None:
+    """The dtype :func:`float_inputs_as` casts to here, or None outside any block."""
+    return _state.float_inputs_as
+
+
+def _as_dtype(tensors: tuple[Tensor, ...], dtype: np.dtype[Any]) -> tuple[Tensor, ...]:
+    from minispore.functions.elementwise import Cast
+
+    return tuple(
+        Cast.apply(t, dtype=dtype) if t._data.dtype.kind == "f" and t._data.dtype != dtype else t for t in tensors
+    )
+
+
 class Node:
     """One recorded operation: its function (holding saved state) and its inputs."""
 
@@ -95,6 +133,8 @@ class Function:
     """
 
     differentiable: ClassVar[bool] = True
+    mixed_precision: ClassVar[bool] = True
+    """Whether :func:`float_inputs_as` casts this operation's inputs (not for ``Cast`` itself)."""
 
     def __init__(self, backend: Backend, needs_grad: tuple[bool, ...]) -> None:
         self.backend = backend
@@ -109,6 +149,8 @@ class Function:
         from minispore.common.tensor import Tensor, check_same_backend
 
         backend = check_same_backend(cls.__name__, tensors)
+        if _state.float_inputs_as is not None and cls.mixed_precision:
+            tensors = _as_dtype(tensors, _state.float_inputs_as)
         tape = _state.tape if _state.enabled and cls.differentiable else None
         needs = tuple(tape.watches(t) for t in tensors) if tape is not None else (False,) * len(tensors)
         fn = cls(backend, needs)

@@ -247,7 +247,12 @@ class Where(Function):
 
 
 class Cast(Function):
-    """Dtype conversion; the gradient is cast back (none flows into integer inputs)."""
+    """Dtype conversion; the gradient is cast back (none flows into integer inputs).
+
+    An explicit cast is never re-cast by ``Cell.to_float`` (MindSpore's PyNative rule).
+    """
+
+    mixed_precision = False
 
     def forward(self, x: Array, dtype: np.dtype[Any]) -> Array:
         self.src = x.dtype
