@@ -19,6 +19,9 @@ from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter, ParameterTuple
 
 
+_CellT = TypeVar("_CellT", bound="Cell")
+
+
 class Cell:
     """The base class of networks: define ``construct``; calling the cell runs it.
 
@@ -169,7 +172,7 @@ class Cell:
                 p._rebind(moved._data, moved.backend)
         return self
 
-    def to_float(self, dst_type: mstype.DType) -> Cell:
+    def to_float(self: _CellT, dst_type: mstype.DType) -> _CellT:
         """Run this cell and every cell inside it with their float inputs cast to ``dst_type``.
 
         The cell only records a flag: while it runs, each operation casts its

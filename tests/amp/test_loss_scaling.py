@@ -23,7 +23,8 @@ def test_dynamic_scaler_o2_replays_mindspores_overflows(device: str) -> None:
     start = replay.state(user_net)
 
     def forward(x: ms.Tensor, y: ms.Tensor) -> ms.Tensor:
-        return scaler.scale(loss_fn(net(x), y))
+        scaled: ms.Tensor = scaler.scale(loss_fn(net(x), y))
+        return scaled
 
     grad_fn = ms.value_and_grad(forward, None, opt.parameters)
     finite_flags, scales, losses = [], [], []

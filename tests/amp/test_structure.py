@@ -66,7 +66,7 @@ def test_auto_mixed_precision_wrappers() -> None:
 def test_o2_keeps_batchnorm_in_float32_and_hands_float16_on() -> None:
     net = replay.make_net(True)
     wrapped = ms.amp.auto_mixed_precision(net, "O2")
-    bn = net.bn1
+    bn = net.name_cells()["bn1"]
     assert type(bn).__name__ == "_OutputTo16"
     assert [p.name for p in bn.get_parameters()][:2] == ["bn1.moving_mean", "bn1.moving_variance"]
     x = replay.batch(0)[0]
