@@ -18,7 +18,6 @@ from minispore.autograd import float_inputs_as
 from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter, ParameterTuple
 
-
 _CellT = TypeVar("_CellT", bound="Cell")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import minispore as ms
-from tests.amp import replay
+from minispore.testing import amp as replay
 
 A = replay.ARRAYS
 

@@ -7,7 +7,7 @@ import numpy as np
 import minispore as ms
 from minispore import nn
 from minispore.dataset import NumpySlicesDataset
-from tests.amp import replay
+from minispore.testing import amp as replay
 
 FACTS = replay.META["structure"]
 

@@ -10,7 +10,7 @@ import pytest
 import minispore as ms
 from minispore import nn
 from minispore.dataset import NumpySlicesDataset
-from tests.amp import replay
+from minispore.testing import amp as replay
 
 FUNCTIONAL = sorted(replay.META["functional"])
 MODEL = sorted(replay.META["model"])

@@ -11,7 +11,7 @@ import pytest
 import minispore as ms
 from minispore import nn
 from minispore.mixed_precision import level_config
-from tests.amp import replay
+from minispore.testing import amp as replay
 
 FACTS = replay.META["structure"]
 

@@ -20,9 +20,10 @@ def gradients_overflow(grads: Sequence[Tensor]) -> bool:
     ``sum(g * 0)`` is 0 for finite gradients and NaN as soon as one element is not finite.
     """
     total: Tensor | None = None
-    for g in grads:
-        probe = m.sum(m.mul(g, 0.0))
-        total = probe if total is None else m.add(total, probe)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for g in grads:
+            probe = m.sum(m.mul(g, 0.0))
+            total = probe if total is None else m.add(total, probe)
     return total is not None and not bool(np.isfinite(total.asnumpy()).all())
 
 

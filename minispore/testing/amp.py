@@ -1,5 +1,8 @@
 """Replay the MindSpore 2.10 mixed-precision recordings of ``recording/record_amp.py``.
 
+``tests/amp`` uses these helpers; they ship with minispore so that a third-party backend
+can replay the same cases.
+
 ``minispore/testing/data/amp/amp_lenet.{json,npz}`` holds, per case, the losses of 3
 ``nn.Momentum(0.01, 0.9)`` steps, the step-0 output, the dtypes MindSpore reported and
 ``delta/<name> = float16(final - init)`` for every parameter.
