@@ -262,19 +262,15 @@ def check_level(level: Any, boost_level: Any) -> str:
     return level
 
 
-def check_amp_kwargs(kwargs: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    """Validate the keyword arguments of ``build_train_network`` (or of ``Model``, with its own ``allowed``).
+def check_amp_kwargs(kwargs: dict[str, Any]) -> None:
+    """Validate the types of the mixed-precision keyword arguments present in ``kwargs``.
 
     Raises:
-        ValueError: an argument outside ``allowed``.
         TypeError: ``cast_model_type`` not float16/float32, ``keep_batchnorm_fp32`` not a
             bool, ``loss_scale_manager`` not a LossScaleManager.
     """
     from minispore.amp import LossScaleManager
 
-    for arg in kwargs:
-        if arg not in allowed:
-            raise ValueError(f"Unsupported arg '{arg}'")
     if "cast_model_type" in kwargs and kwargs["cast_model_type"] not in (mstype.float16, mstype.float32):
         raise TypeError(
             f"For 'cast_model_type', the type of 'cast_model_type' should be in ['Float16', 'Float32'], "
@@ -357,7 +353,10 @@ def build_train_network(
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"The type of 'optimizer' should be 'Optimizer', but got type '{type(optimizer).__name__}'.")
     level = check_level(level, boost_level)
-    check_amp_kwargs(kwargs, ("cast_model_type", "keep_batchnorm_fp32", "loss_scale_manager"))
+    for arg in kwargs:
+        if arg not in ("cast_model_type", "keep_batchnorm_fp32", "loss_scale_manager"):
+            raise ValueError(f"Unsupported arg '{arg}'")
+    check_amp_kwargs(kwargs)
     config = dict(level_config(level), **kwargs)
     network = prepare_network(network, config, level)
     if loss_fn is not None:

@@ -90,7 +90,7 @@ class Model:
                 "The argument in 'kwargs' should be 'loss_scale_manager' or 'keep_batchnorm_fp32' or "
                 f"'boost_config_dict' or 'acc_level', but got '{unknown[0]}'."
             )
-        check_amp_kwargs(kwargs, ("loss_scale_manager", "keep_batchnorm_fp32", "boost_config_dict", "acc_level"))
+        check_amp_kwargs(kwargs)
         self._amp_level = check_level(amp_level, boost_level)
         amp_set = {k: kwargs[k] for k in ("loss_scale_manager", "keep_batchnorm_fp32") if k in kwargs}
         self._amp_config = dict(level_config(self._amp_level), **amp_set)
