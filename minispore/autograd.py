@@ -9,10 +9,9 @@ transform pays nothing. Each operation is a :class:`Function` whose ``forward`` 
 processed from a max-heap, so a node runs only after every node that consumed its output
 (Chainer's ordering). Saved state is released as soon as a node has run.
 
-Mixed precision lives here too, because it is a property of every operation: while a cell
-set up with ``Cell.to_float(dtype)`` runs, :func:`float_inputs_as` is active and each
-operation first casts its floating-point inputs to that dtype (MindSpore's PyNative rule),
-through a differentiable cast, so that gradients reach float32 parameters as float32.
+Before an operation runs, :meth:`Function.apply` casts its floating-point inputs as the
+mixed-precision rule in force says (:mod:`minispore.precision`), through a differentiable
+cast, so that gradients reach float32 parameters as float32.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
 
+from minispore import precision
 from minispore.backend.protocol import Array, Backend, BinaryOp
 
 if TYPE_CHECKING:
@@ -51,7 +51,6 @@ class Tape:
 class _State(threading.local):
     tape: Tape | None = None
     enabled: bool = True
-    float_inputs_as: np.dtype[Any] | None = None
 
 
 _state = _State()
@@ -78,28 +77,6 @@ def no_grad() -> Iterator[None]:
         yield
     finally:
         _state.enabled = previous
-
-
-@contextmanager
-def float_inputs_as(dtype: np.dtype[Any] | None) -> Iterator[None]:
-    """Cast the floating-point inputs of every operation in the block to ``dtype``.
-
-    Blocks nest as a stack: an inner block (a float32 BatchNorm inside a float16
-    network) wins until it ends, then the outer dtype applies again. ``None`` leaves
-    the current setting as it is.
-    """
-    previous = _state.float_inputs_as
-    if dtype is not None:
-        _state.float_inputs_as = dtype
-    try:
-        yield
-    finally:
-        _state.float_inputs_as = previous
-
-
-def current_float_inputs_dtype() -> np.dtype[Any] | None:
-    """The dtype :func:`float_inputs_as` casts to here, or None outside any block."""
-    return _state.float_inputs_as
 
 
 def _as_dtype(tensors: tuple[Tensor, ...], dtype: np.dtype[Any]) -> tuple[Tensor, ...]:
@@ -134,7 +111,9 @@ class Function:
 
     differentiable: ClassVar[bool] = True
     mixed_precision: ClassVar[bool] = True
-    """Whether :func:`float_inputs_as` casts this operation's inputs (not for ``Cast`` itself)."""
+    """Whether a mixed-precision rule casts this operation's inputs (not for ``Cast`` itself)."""
+    auto_precision: ClassVar[precision.AutoKind] = ""
+    """How the ``auto`` level treats this operation (see :mod:`minispore.precision`)."""
 
     def __init__(self, backend: Backend, needs_grad: tuple[bool, ...]) -> None:
         self.backend = backend
@@ -149,8 +128,11 @@ class Function:
         from minispore.common.tensor import Tensor, check_same_backend
 
         backend = check_same_backend(cls.__name__, tensors)
-        if _state.float_inputs_as is not None and cls.mixed_precision:
-            tensors = _as_dtype(tensors, _state.float_inputs_as)
+        rule = precision.current_precision()
+        if rule is not None and cls.mixed_precision:
+            target = rule.target(cls.auto_precision)
+            if target is not None:
+                tensors = _as_dtype(tensors, target)
         tape = _state.tape if _state.enabled and cls.differentiable else None
         needs = tuple(tape.watches(t) for t in tensors) if tape is not None else (False,) * len(tensors)
         fn = cls(backend, needs)

@@ -11,8 +11,9 @@ and gradients stay float32; there is no float16 master copy. The levels:
 * ``O2``: the whole network in float16, except the cells of :func:`get_black_list`
   (BatchNorm), which run in float32 and hand float16 on; the output is cast to float32.
 * ``O3``: the whole network in float16, the output cast to float32.
-* ``auto``: MindSpore's per-operator lists; minispore runs it as ``O1`` (see
-  ``docs/mixed-precision.md``).
+* ``auto``: per operation: matrix products and convolutions in float16, exp, log, pow and
+  sums in float32, everything else in the dtype its inputs promote to (see
+  :mod:`minispore.precision`); the output may be float16.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from minispore.nn.optim.optimizer import Optimizer
 from minispore.nn.wrap import TrainOneStepCell, TrainOneStepWithLossScaleCell, WithLossCell
 from minispore.nn.wrap.cell_wrapper import AmpWithLossCell, float32_outputs
 from minispore.ops.array import cast
+from minispore.precision import Precision
 
 if TYPE_CHECKING:
     from minispore.amp import LossScaleManager
@@ -143,7 +145,7 @@ def auto_mixed_precision(network: Cell, amp_level: str = "O0", dtype: mstype.DTy
         dtype: the low precision, ``ms.float16``.
 
     Returns:
-        The prepared network (``network`` itself for ``O0`` and ``O1``).
+        The prepared network (``network`` itself for ``O0``, ``O1`` and ``auto``).
 
     Raises:
         TypeError: ``network`` is not a Cell.
@@ -164,8 +166,10 @@ def auto_mixed_precision(network: Cell, amp_level: str = "O0", dtype: mstype.DTy
     _check_dtype(dtype)
     if amp_level == "O0":
         return network
-    if amp_level in ("O1", "auto"):
+    if amp_level == "O1":
         network = _auto_white_list(network, _WHITE_LIST, dtype)
+    elif amp_level == "auto":
+        network._mixed_precision = Precision(dtype.np_dtype, per_operation=True)
     elif amp_level == "O2":
         network = _OutputTo32(_auto_black_list(network, _BLACK_LIST, dtype))
     elif amp_level == "O3":

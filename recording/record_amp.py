@@ -5,7 +5,7 @@ Run with the MindSpore venv: ``/work/msvenv/bin/python recording/record_amp.py``
 
 * LeNet5 (MindSpore's docs) and LeNet5 with a BatchNorm2d after each convolution, from
   shared initial weights, trained for 3 functional ``nn.Momentum(0.01, 0.9)`` steps at
-  amp levels O0/O1/O2/O3 and with ``custom_mixed_precision``: the losses, the step-0
+  amp levels O0/O1/O2/O3/auto and with ``custom_mixed_precision``: the losses, the step-0
   output and its dtype, the dtypes of parameters, gradients and moments, and the change
   of every parameter (``final - init``, stored as float16: the tests compare parameters
   with ``atol=1e-3``, far above that rounding);
@@ -102,7 +102,7 @@ def dtype_name(t: Any) -> str:
 
 
 def apply_level(net: nn.Cell, level: str) -> nn.Cell:
-    if level in ("O0", "O1", "O2", "O3"):
+    if level in ("O0", "O1", "O2", "O3", "auto"):
         return ms.amp.auto_mixed_precision(net, level)
     if level == "custom_white_dense":
         return ms.amp.custom_mixed_precision(net, white_list=[nn.Dense])
@@ -341,7 +341,7 @@ def main() -> None:
         "functional": {},
         "model": {},
     }
-    levels = ["O0", "O1", "O2", "O3", "custom_white_dense", "custom_black_bn"]
+    levels = ["O0", "O1", "O2", "O3", "auto", "custom_white_dense", "custom_black_bn"]
     for bn in (False, True):
         for level in levels:
             key = f"{'lenet5_bn' if bn else 'lenet5'}/{level}"

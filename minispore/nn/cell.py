@@ -12,11 +12,9 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
-import numpy as np
-
-from minispore.autograd import float_inputs_as
 from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter, ParameterTuple
+from minispore.precision import Precision, precision
 
 _CellT = TypeVar("_CellT", bound="Cell")
 
@@ -42,7 +40,7 @@ class Cell:
     _params: OrderedDict[str, Any]
     _cells: OrderedDict[str, Cell]
     _auto_prefix: bool
-    _mixed_precision: np.dtype[Any] | None = None
+    _mixed_precision: Precision | None = None
     _amp_level: str = ""
     """The level ``ms.amp.auto_mixed_precision`` prepared this cell with ("" for none)."""
 
@@ -203,7 +201,7 @@ class Cell:
                 f"mstype.bfloat16, but got type: {type(dst_type).__name__} and value: {dst_type}."
             )
         for _, cell in self.cells_and_names():
-            object.__setattr__(cell, "_mixed_precision", dst_type.np_dtype)
+            object.__setattr__(cell, "_mixed_precision", Precision(dst_type.np_dtype))
         return self
 
     # calling -------------------------------------------------------------------------
@@ -214,7 +212,7 @@ class Cell:
     def __call__(self, *inputs: Any, **kwargs: Any) -> Any:
         if self._mixed_precision is None:
             return self.construct(*inputs, **kwargs)
-        with float_inputs_as(self._mixed_precision):
+        with precision(self._mixed_precision):
             return self.construct(*inputs, **kwargs)
 
     # display --------------------------------------------------------------------------

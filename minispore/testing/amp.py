@@ -60,7 +60,7 @@ def make_net(bn: bool) -> LeNet5:
 
 
 def apply_level(net: nn.Cell, level: str) -> nn.Cell:
-    if level in ("O0", "O1", "O2", "O3"):
+    if level in ("O0", "O1", "O2", "O3", "auto"):
         return ms.amp.auto_mixed_precision(net, level)
     if level == "custom_white_dense":
         return ms.amp.custom_mixed_precision(net, white_list=[nn.Dense])
