@@ -1,4 +1,7 @@
-"""Loss-scale managers (MindSpore's ``mindspore.amp``).
+"""Loss-scale managers (MindSpore's ``mindspore.amp``), and the mixed-precision API it
+re-exports: ``auto_mixed_precision``, ``custom_mixed_precision``, ``build_train_network``,
+``get_white_list``/``get_black_list`` (:mod:`minispore.mixed_precision`) and the functional
+``StaticLossScaler``/``DynamicLossScaler``/``all_finite`` (:mod:`minispore.loss_scaler`).
 
 Unlike MindSpore's CPU build, which refuses ``DynamicLossScaleManager`` and
 ``FixedLossScaleManager(drop_overflow_update=True)``, minispore runs both on every
@@ -162,3 +165,29 @@ class DynamicLossScaleManager(LossScaleManager):
 
     def get_update_cell(self) -> DynamicLossScaleUpdateCell:
         return DynamicLossScaleUpdateCell(self.loss_scale, self.scale_factor, self.scale_window)
+
+
+# The mixed-precision API, re-exported under MindSpore's names (after the managers, which it uses).
+from minispore.loss_scaler import DynamicLossScaler, LossScaler, StaticLossScaler, all_finite  # noqa: E402
+from minispore.mixed_precision import (  # noqa: E402
+    auto_mixed_precision,
+    build_train_network,
+    custom_mixed_precision,
+    get_black_list,
+    get_white_list,
+)
+
+__all__ = [
+    "DynamicLossScaleManager",
+    "DynamicLossScaler",
+    "FixedLossScaleManager",
+    "LossScaleManager",
+    "LossScaler",
+    "StaticLossScaler",
+    "all_finite",
+    "auto_mixed_precision",
+    "build_train_network",
+    "custom_mixed_precision",
+    "get_black_list",
+    "get_white_list",
+]

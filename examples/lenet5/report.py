@@ -104,6 +104,12 @@ def parse_args(description: str) -> argparse.Namespace:
     parser.add_argument("--ckpt-dir", type=Path, default=None, help="save a checkpoint after each epoch here")
     parser.add_argument("--plot", type=Path, default=Path("lenet5_curves.png"), help="where to write the curves PNG")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument(
+        "--amp",
+        choices=("O0", "O1", "O2", "O3"),
+        default="O0",
+        help="mixed precision, Model(amp_level=...) in train.py (default O0: float32)",
+    )
     args = parser.parse_args()
     for name in ("epochs", "batch_size"):
         if getattr(args, name) <= 0:

@@ -7,10 +7,11 @@ from typing import Any
 
 from minispore.amp import DynamicLossScaleManager, FixedLossScaleManager, LossScaleManager
 from minispore.autograd import no_grad
+from minispore.mixed_precision import add_loss_network, check_amp_kwargs, check_level, level_config, prepare_network
 from minispore.nn.cell import Cell
 from minispore.nn.metrics import Loss, get_metrics
 from minispore.nn.optim.optimizer import Optimizer
-from minispore.nn.wrap import TrainOneStepCell, TrainOneStepWithLossScaleCell, WithEvalCell, WithLossCell
+from minispore.nn.wrap import TrainOneStepCell, TrainOneStepWithLossScaleCell, WithEvalCell
 from minispore.train.callback.base import Callback, CallbackList, CallbackParams, RunContext
 from minispore.train.fit import check_fit_callbacks, due, eval_callbacks
 
@@ -79,18 +80,22 @@ class Model:
         metrics: ``{'accuracy'}`` or ``{'acc': nn.Accuracy()}`` for :meth:`eval`.
         eval_network: a Cell returning ``(loss, outputs, label)`` or ``(outputs, label)``.
         eval_indexes: positions of ``[loss, outputs, label]`` in ``eval_network``'s output.
-        amp_level: only ``'O0'`` (no mixed precision) is supported.
+        amp_level: mixed precision, ``'O0'`` (none), ``'O1'``, ``'O2'``, ``'O3'`` or
+            ``'auto'`` (see :func:`minispore.amp.build_train_network`). O2 and O3 flag
+            ``network`` itself: afterwards it returns float16; the loss sees float32.
+        loss_scale_manager: a ``FixedLossScaleManager`` or ``DynamicLossScaleManager``;
+            both work on every backend (MindSpore's CPU build refuses all but
+            ``FixedLossScaleManager(drop_overflow_update=False)``). The default is the
+            level's: ``DynamicLossScaleManager(2**24, 2, 2000)`` for O2, else None.
+        keep_batchnorm_fp32: run BatchNorm in float32 (the default for O2 only).
         boost_level: accepted for MindSpore compatibility; unused.
-        **kwargs: ``loss_scale_manager``, a ``FixedLossScaleManager`` or
-            ``DynamicLossScaleManager``; both work on every backend (MindSpore's CPU build
-            refuses all but ``FixedLossScaleManager(drop_overflow_update=False)``). With that
-            one the optimizer's ``loss_scale`` should equal the manager's; a mismatch is
-            logged as a warning. ``keep_batchnorm_fp32`` and ``cast_model_type`` are
-            accepted and unused.
+        boost_config_dict, acc_level: accepted for MindSpore's signature; minispore has
+            no boost mode.
 
     Raises:
         TypeError: ``network`` is not a Cell, ``optimizer`` not an Optimizer, or
             ``loss_scale_manager`` not a manager.
+        ValueError: an unknown keyword argument or ``amp_level``.
 
     Example:
         >>> import numpy as np
@@ -117,19 +122,25 @@ class Model:
     ) -> None:
         if not isinstance(network, Cell):
             raise TypeError(f"For 'Model', 'network' must be a Cell, but got {type(network).__name__}.")
-        if amp_level != "O0":
-            raise ValueError(
-                f"For 'Model', amp_level={amp_level!r} is not supported: minispore trains in the network's own "
-                "dtype. Use amp_level='O0' (the default)."
-            )
-        unknown = set(kwargs) - {"loss_scale_manager", "keep_batchnorm_fp32", "cast_model_type"}
+        unknown = [
+            k
+            for k in kwargs
+            if k not in ("loss_scale_manager", "keep_batchnorm_fp32", "boost_config_dict", "acc_level")
+        ]
         if unknown:
-            raise ValueError(f"For 'Model', unknown keyword arguments {sorted(unknown)}.")
+            raise ValueError(
+                "The argument in 'kwargs' should be 'loss_scale_manager' or 'keep_batchnorm_fp32' or "
+                f"'boost_config_dict' or 'acc_level', but got '{unknown[0]}'."
+            )
         if optimizer is not None and not isinstance(optimizer, Optimizer):
             raise TypeError(
                 f"For 'Model', 'optimizer' must be an Optimizer or None, but got {type(optimizer).__name__}."
             )
-        manager = kwargs.get("loss_scale_manager")
+        check_amp_kwargs(kwargs)
+        self._amp_level = check_level(amp_level, boost_level)
+        amp_set = {k: kwargs[k] for k in ("loss_scale_manager", "keep_batchnorm_fp32") if k in kwargs}
+        self._amp_config = dict(level_config(self._amp_level), **amp_set)
+        manager = self._amp_config["loss_scale_manager"]
         if manager is not None and not isinstance(manager, LossScaleManager):
             raise TypeError(
                 f"For 'Model', 'loss_scale_manager' must be a FixedLossScaleManager or DynamicLossScaleManager, "
@@ -144,7 +155,10 @@ class Model:
         self._loss_scale_manager: LossScaleManager | None = manager
         self._eval_indexes = eval_indexes
         self._train_network = self._build_train_network() if optimizer is not None else None
-        self._eval_network = eval_network or (WithEvalCell(network, loss_fn) if metrics is not None else None)
+        cast_fp32 = self._amp_level in ("O2", "O3", "auto")
+        self._eval_network = eval_network or (
+            WithEvalCell(network, loss_fn, cast_fp32) if metrics is not None else None
+        )
         if eval_network is None and metrics is not None:
             self._eval_indexes = [0, 1, 2]
 
@@ -165,7 +179,9 @@ class Model:
 
     def _build_train_network(self) -> Cell:
         assert self._optimizer is not None
-        with_loss = WithLossCell(self._network, self._loss_fn) if self._loss_fn is not None else self._network
+        network = prepare_network(self._network, self._amp_config, self._amp_level)
+        cast_type = self._amp_config["cast_model_type"]
+        with_loss = add_loss_network(network, self._loss_fn, cast_type) if self._loss_fn is not None else network
         manager = self._loss_scale_manager
         if manager is None:
             return TrainOneStepCell(with_loss, self._optimizer)

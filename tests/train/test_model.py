@@ -174,8 +174,8 @@ def test_eval_predict_and_errors(device: str) -> None:
     assert model.predict(ms.Tensor(x[:4])).shape == (4, 3)
     with pytest.raises(ValueError, match="metrics"):
         Model(net, loss_fn, opt).eval(_dataset(x, y))
-    with pytest.raises(ValueError, match="amp_level"):
-        Model(net, loss_fn, opt, amp_level="O2")
+    with pytest.raises(ValueError, match="'level' should be in"):
+        Model(net, loss_fn, opt, amp_level="O4")
     with pytest.raises(ValueError, match="'epoch' must be a positive int"):
         model.train(0, _dataset(x, y))
     named = Model(net, loss_fn, opt, metrics={"acc": nn.Accuracy(), "top5": nn.Top5CategoricalAccuracy()})

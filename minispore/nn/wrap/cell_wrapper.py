@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from minispore.common import dtype as mstype
 from minispore.common.tensor import Tensor
 from minispore.grad import value_and_grad
 from minispore.nn.cell import Cell
 from minispore.nn.optim.optimizer import Optimizer
 from minispore.nn.wrap.grad_reducer import DataParallelStep
+from minispore.ops.array import cast
+
+
+def float32_outputs(value: Any) -> Any:
+    """``value`` with every floating-point Tensor in it (tuples and lists too) cast to float32.
+
+    MindSpore's ``mixed_precision_cast(float32, value)``: integer labels pass unchanged.
+    """
+    if isinstance(value, Tensor):
+        return cast(value, mstype.float32) if value.dtype.is_floating else value
+    if isinstance(value, tuple | list):
+        return type(value)(float32_outputs(v) for v in value)
+    return value
 
 
 class WithLossCell(Cell):
@@ -41,16 +55,42 @@ class WithLossCell(Cell):
         return out
 
 
+class AmpWithLossCell(WithLossCell):
+    """``loss_fn(float32(backbone(data)), float32(label))``: the loss cell of a float16 network.
+
+    ``build_train_network`` and ``Model`` use it for ``O2``/``O3``, whose network returns
+    float16; float labels are cast too, integer labels pass unchanged.
+    """
+
+    def construct(self, data: Tensor, label: Tensor) -> Tensor:
+        out: Tensor = self._loss_fn(float32_outputs(self._backbone(data)), float32_outputs(label))
+        return out
+
+
 class WithEvalCell(Cell):
-    """Returns ``(loss, outputs, label)`` for evaluation (``loss`` is None without a loss)."""
+    """Returns ``(loss, outputs, label)`` for evaluation (``loss`` is None without a loss).
+
+    Args:
+        network: the network.
+        loss_fn: the loss Cell, or None.
+        add_cast_fp32: cast the outputs and a float label to float32 first (``Model``
+            sets it for ``amp_level`` O2, O3 and auto).
+    """
 
     def __init__(self, network: Cell, loss_fn: Cell | None, add_cast_fp32: bool = False) -> None:
         super().__init__(auto_prefix=False)
+        if not isinstance(add_cast_fp32, bool):
+            raise TypeError(
+                f"For 'WithEvalCell', 'add_cast_fp32' must be a bool, but got {type(add_cast_fp32).__name__}."
+            )
         self._network = network
         self._loss_fn = loss_fn
+        self.add_cast_fp32 = add_cast_fp32
 
     def construct(self, data: Tensor, label: Tensor) -> tuple[Tensor | None, Tensor, Tensor]:
         outputs = self._network(data)
+        if self.add_cast_fp32:
+            outputs, label = float32_outputs(outputs), float32_outputs(label)
         loss = self._loss_fn(outputs, label) if self._loss_fn is not None else None
         return loss, outputs, label
 
