@@ -77,6 +77,7 @@ def test_modelzoo_lenet_trains_one_epoch_like_mindspore(tmp_path: Path) -> None:
     configuration print-out, step lines and checkpoint as MindSpore. It calls ``set_seed(1)``,
     so both start from the same weights, but each shuffles MNIST with its own generator:
     the losses are compared as an epoch mean (within 1%), not step by step."""
+    pytest.importorskip("yaml", reason="the model zoo's config loader needs PyYAML: pip install -e '.[dev]'")
     _mnist_tree(tmp_path)
     args = ["--data_path", f"{tmp_path}/MNIST_Data", "--device_target", "CPU", "--epoch_size", "1"]
     args += ["--ckpt_path", f"{tmp_path}/ckpt"]
