@@ -7,6 +7,7 @@ API named in the message (``"Momentum"``, ``"Conv2d"``) and ``name`` the argumen
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -102,10 +103,10 @@ def check_loss_scale(prim: str, name: str, value: Any) -> float:
     value and float32 reciprocal are finite and non-zero (the gradients are multiplied by both).
 
     Raises:
-        TypeError: ``value`` is not an int or float (a bool neither).
+        TypeError: ``value`` is not a real number (NumPy scalars included; a bool is not).
         ValueError: it is NaN, infinite, ``<= 0``, or too large or small for float32.
     """
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise TypeError(f"For '{prim}', '{name}' must be a float such as 1024.0, but got {type_name(value)} {value!r}.")
     scale = float(value)
     with np.errstate(over="ignore", divide="ignore"):

@@ -114,6 +114,7 @@ def test_d10_fixed_update_cell_and_step_cell_validate_at_construction() -> None:
 
 
 def test_d10_valid_window_still_follows_mindspore_rule() -> None:
+    assert nn.DynamicLossScaleUpdateCell(np.float32(512), np.int64(2), 2).get_loss_scale() == 512.0
     cell = nn.DynamicLossScaleUpdateCell(1024, 2, 2)
     scales = []
     for overflow in (False, False, True, False):
