@@ -111,6 +111,8 @@ ERRORS: list[tuple[str, Callable[[], Any], type[Exception]]] = [
     ("add_shapes", lambda: P.Add()(f32(X23), f32(np.ones((3, 2)))), ValueError),
     ("concat_shapes", lambda: P.Concat(0)((f32(X23), f32(np.ones((2, 2))))), ValueError),
     ("concat_single_tensor", lambda: P.Concat(0)(f32(X23)), TypeError),  # type: ignore[arg-type]
+    ("squeeze_axis_range", lambda: P.Squeeze(5)(f32(np.ones((1, 3, 1)))), ValueError),
+    ("squeeze_axis_float", lambda: P.Squeeze(1.0), TypeError),  # type: ignore[arg-type]
     ("expand_dims_range", lambda: P.ExpandDims()(f32(X23), 3), ValueError),
     ("gather_range", lambda: P.Gather()(f32(X23), ms.Tensor([5], ms.int32), 0), RuntimeError),
     ("gather_float_indices", lambda: P.Gather()(f32(X23), f32([1.0]), 0), TypeError),

@@ -88,7 +88,10 @@ class Squeeze(Primitive):
         axes = self.attrs["axis"]
         if not axes:
             return a.squeeze(t)
-        wanted = {int(ax) % t.ndim for ax in axes} if t.ndim else set()
+        rank = max(t.ndim, 1)
+        if any(not -rank <= ax < rank for ax in axes):
+            raise ValueError(f"For '{self.name}', 'axis' {axes} is out of range: expected values in [{-rank}, {rank}).")
+        wanted = {ax % rank for ax in axes}
         return a.reshape(t, tuple(n for i, n in enumerate(t.shape) if not (i in wanted and n == 1)))
 
 
