@@ -113,4 +113,3 @@ def test_beginner_quick_start_trains_like_mindspore(tmp_path: Path) -> None:
     assert [line for line in ours if not NUMBER.search(line)] == [line for line in theirs if not NUMBER.search(line)]
     accuracy = [float(line.split()[1].rstrip("%,")) for line in ours if line.strip().startswith("Accuracy:")]
     assert accuracy[-1] > 60.0
-

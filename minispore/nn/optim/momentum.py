@@ -142,9 +142,9 @@ class Momentum(Optimizer):
         return (True,) * len(grads)
 
 
-def reference_update(
-    param: Parameter,
-    moment: Parameter,
+def momentum_step(
+    param: Tensor,
+    moment: Tensor,
     grad: Tensor,
     lr: float,
     momentum: float,
@@ -152,11 +152,13 @@ def reference_update(
     centralized: bool,
     grad_scale: float | None,
     nesterov: bool,
-) -> None:
-    """The readable per-tensor ``nn.Momentum`` update, written with Tensor ops.
+) -> tuple[Tensor, Tensor]:
+    """The readable per-tensor ``nn.Momentum`` update, written with Tensor ops: the new
+    ``(param, moment)``, both float32.
 
     It is the specification the fused path is tested against (see ``Momentum``'s
-    docstring for the formula and the dtypes each step computes in).
+    docstring for the formula and the dtypes each step computes in), and the arithmetic of
+    ``P.ApplyMomentum`` (without the pre-pass).
     """
     work = prepass_dtype(param.dtype)
     p, g = param.astype(work), grad.astype(work)
@@ -168,5 +170,21 @@ def reference_update(
     p, v, g = p.astype(mstype.float32), moment.astype(mstype.float32), g.astype(mstype.float32)
     v = v * momentum + g
     p = p - (g * lr + (v * momentum) * lr) if nesterov else p - v * lr
+    return p, v
+
+
+def reference_update(
+    param: Parameter,
+    moment: Parameter,
+    grad: Tensor,
+    lr: float,
+    momentum: float,
+    weight_decay: float | None,
+    centralized: bool,
+    grad_scale: float | None,
+    nesterov: bool,
+) -> None:
+    """:func:`momentum_step`, written into ``param`` and ``moment`` (cast to their dtype)."""
+    p, v = momentum_step(param, moment, grad, lr, momentum, weight_decay, centralized, grad_scale, nesterov)
     moment.set_data(v)
     param.set_data(p)
