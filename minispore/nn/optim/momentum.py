@@ -114,32 +114,17 @@ class Momentum(Optimizer):
             ValueError / TypeError: a gradient of the wrong shape or dtype, or a parameter
                 whose shape changed since the optimizer was built.
         """
-        grads = self._check_gradients(gradients, _FLOATS)
-        step = self.current_step()
-        lrs = [float(g.lr.value_at(step)) for g in self.groups]
-        wds = [float(g.weight_decay.value_at(step)) for g in self.groups]
-        grad_scale = self._grad_scale()
+        v = self._begin_step(gradients, _FLOATS)
         momentum = float(self._momentum.get().reshape(()))
-        self._check_states()
-        self._increment_step(step)
         if self.fused:
-            options = self._options | {"scale"} if grad_scale is not None else self._options
-            gs = 1.0 if grad_scale is None else grad_scale
-            self._fused_update(MOMENTUM, options, grads, lambda g: (lrs[g], momentum, wds[g], gs))
-            return (True,) * len(grads)
-        for r, v, grad in zip(self._records, self.moments, grads):
+            return self._fused_update(MOMENTUM, self._options, v, lambda g: (v.lrs[g], momentum))
+        for r, moment, grad in zip(self._records, self.moments, v.grads):
+            g = r.group_index
+            decay = v.wds[g] if r.decay else None
             reference_update(
-                r.param,
-                v,
-                grad,
-                lrs[r.group_index],
-                momentum,
-                wds[r.group_index] if r.decay else None,
-                r.grad_centralization,
-                grad_scale,
-                self.use_nesterov,
+                r.param, moment, grad, v.lrs[g], momentum, decay, r.grad_centralization, v.grad_scale, self.use_nesterov
             )
-        return (True,) * len(grads)
+        return (True,) * len(v.grads)
 
 
 def momentum_step(

@@ -30,6 +30,23 @@ from minispore.nn.optim.weight_decay import FixedWeightDecay, WeightDecay, defau
 
 
 @dataclass(frozen=True)
+class StepValues:
+    """The host values of one optimizer call, read before anything is written.
+
+    Attributes:
+        grads: the checked gradients, in ``optimizer.parameters`` order.
+        lrs: each group's learning rate at this step (float32 values).
+        wds: each group's weight decay times the loss scale (float32 values).
+        grad_scale: ``float32(1 / loss_scale)``, or None without a loss scale.
+    """
+
+    grads: tuple[Tensor, ...]
+    lrs: list[float]
+    wds: list[float]
+    grad_scale: float | None
+
+
+@dataclass(frozen=True)
 class ParamRecord:
     """One optimized parameter: its group and the options that apply to it.
 
@@ -222,17 +239,36 @@ class Optimizer(Cell):
                         "optimizer was created; create the optimizer again."
                     )
 
+    def _begin_step(self, gradients: Any, floats: tuple[mstype.DType, ...]) -> StepValues:
+        """Every check of a call, then ``global_step += 1``; the call's host values.
+
+        The gradients, the learning rates (a list rate past its end raises here) and the
+        state buffers are all checked before anything is written.
+        """
+        grads = self._check_gradients(gradients, floats)
+        step = self.current_step()
+        lrs = [float(g.lr.value_at(step)) for g in self.groups]
+        wds = [float(g.weight_decay.value_at(step)) for g in self.groups]
+        self._check_states()
+        self._increment_step(step)
+        return StepValues(grads, lrs, wds, self._grad_scale())
+
     def _fused_update(
         self,
         rule: UpdateRule,
         options: frozenset[str],
-        grads: Sequence[Tensor],
+        values: StepValues,
         scalars: Callable[[int], tuple[float, ...]],
-    ) -> None:
-        """Run ``rule`` over every flat group; ``scalars(group index)`` gives its host scalars."""
+    ) -> tuple[bool, ...]:
+        """Run ``rule`` over every flat group; ``scalars(group index)`` gives the rule's own
+        host scalars (the weight decay and the loss-scale factor are appended here)."""
+        if values.grad_scale is not None:
+            options = options | {"scale"}
+        gs = 1.0 if values.grad_scale is None else values.grad_scale
         for g, group, positions in self._flat_groups:
             group.ensure_bound()
-            group.apply(rule, options, scalars(g), [grads[i] for i in positions])
+            group.apply(rule, options, (*scalars(g), values.wds[g], gs), [values.grads[i] for i in positions])
+        return (True,) * len(values.grads)
 
     # reading the schedule ------------------------------------------------------------
     def current_step(self) -> int:
