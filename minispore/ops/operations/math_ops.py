@@ -31,6 +31,7 @@ class _Binary(Primitive):
         return self.compute(x, y)
 
     def compute(self, x: Any, y: Any) -> Tensor:
+        """The primitive's result for operands of which at least one is a Tensor (subclasses override it)."""
         return type(self).fn(x, y)
 
 
@@ -132,6 +133,7 @@ class _Reduce(Primitive):
         return self.reduce(t, axes)
 
     def reduce(self, x: Tensor, axis: Any) -> Tensor:
+        """The reduction of ``x`` over ``axis`` (None: every axis), keeping the reduced axes when ``keep_dims``."""
         raise NotImplementedError
 
 
@@ -233,6 +235,7 @@ class MatMul(Primitive):
         return m.matmul(a, b)
 
     def check_ranks(self, a: Tensor, b: Tensor) -> None:
+        """Raise ``ValueError`` unless the operands' ranks suit this primitive (2-D here)."""
         if a.ndim != 2 or b.ndim != 2:
             raise ValueError(
                 f"For '{self.name}', the inputs must both be 2-D, but got shapes {a.shape} and {b.shape}; "
