@@ -160,5 +160,5 @@ class DistributedSampler:
 
     @property
     def shard_id(self) -> int:
-        """Which shard this sampler reads, in ``[0, num_shards)``."""
+        """Which shard this sampler reads (0-based)."""
         return self.shards.shard_id

@@ -276,10 +276,13 @@ class SequentialCell(_CellSequence):
 
 
 class CellList(_CellSequence):
-    """A list of cells registered as children ``0``, ``1``, … (no ``construct``)."""
+    """A list of cells registered as children ``0``, ``1``, … (no ``construct``).
 
-    def __init__(self, *args: Any) -> None:
-        super().__init__()
+    With ``auto_prefix=False`` the children's parameters keep their names (MindSpore's keyword).
+    """
+
+    def __init__(self, *args: Any, auto_prefix: bool = True) -> None:
+        super().__init__(auto_prefix=auto_prefix)
         cells = list(args[0]) if len(args) == 1 and not isinstance(args[0], Cell) else list(args)
         for c in cells:
             self.append(c)

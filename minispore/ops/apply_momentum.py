@@ -1,7 +1,9 @@
-"""The momentum update of one parameter, written with Tensor ops (``P.ApplyMomentum``'s math).
+"""``P.ApplyMomentum``: one momentum step of one parameter, in place.
 
-This is the readable per-tensor rule; the fused optimizer paths of ``nn.Momentum`` must
-agree with it.
+The arithmetic is ``nn.Momentum``'s per-tensor specification
+(:func:`minispore.nn.optim.momentum.momentum_step`, without the weight-decay and loss-scale
+pre-pass), so the primitive, the reference path and every fused kernel compute the same
+rule.
 """
 
 from __future__ import annotations
@@ -52,9 +54,19 @@ def apply_momentum(
         >>> apply_momentum(p, v, 0.1, ms.Tensor([1.0]), 0.9).asnumpy(), v.asnumpy()
         (array([0.855], dtype=float32), array([1.45], dtype=float32))
     """
+    from minispore.nn.optim.momentum import momentum_step  # nn imports ops: a cycle at import time
+
     with no_grad():
-        v = accumulation * momentum + gradient
-        step = gradient * learning_rate + v * momentum * learning_rate if use_nesterov else v * learning_rate
-        accumulation[...] = v
-        variable[...] = variable - step
+        p, v = momentum_step(
+            variable, accumulation, gradient, _scalar(learning_rate), _scalar(momentum), None, False, None, use_nesterov
+        )
+        accumulation[...] = v.astype(accumulation.dtype)
+        variable[...] = p.astype(variable.dtype)
         return detached_copy(variable)
+
+
+def _scalar(value: Any) -> float:
+    """A number or a one-element Tensor as a float (MindSpore passes float32 Tensors)."""
+    if isinstance(value, Tensor):
+        return float(value.asnumpy().reshape(-1)[0])
+    return float(value)

@@ -135,6 +135,30 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return concat([expand_dims(t, axis) for t in tensors], axis)
 
 
+def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
+    """``input`` repeated ``dims[i]`` times along each axis (``ops.tile``).
+
+    A ``dims`` longer than the rank adds leading axes. Written as a broadcast of
+    ``(1, d0, 1, d1, ...)`` to ``(m0, d0, m1, d1, ...)`` and a reshape, so it is
+    differentiable.
+
+    Example:
+        >>> import minispore as ms
+        >>> ms.ops.tile(ms.Tensor([[1, 2]]), (2, 2)).asnumpy()
+        array([[1, 2, 1, 2],
+               [1, 2, 1, 2]])
+    """
+    reps = tuple(int(d) for d in dims)
+    if len(reps) < input.ndim or builtins.any(d < 0 for d in reps):
+        raise ValueError(
+            f"For 'Tile', 'dims' must hold a non-negative int for each of the {input.ndim} axes, but got {tuple(dims)}."
+        )
+    shape = (1,) * (len(reps) - input.ndim) + input.shape
+    spread = reshape(input, tuple(v for d in shape for v in (1, d)))
+    grown = broadcast_to(spread, tuple(v for m, d in zip(reps, shape) for v in (m, d)))
+    return reshape(grown, tuple(m * d for m, d in zip(reps, shape)))
+
+
 def stop_gradient(x: Tensor) -> Tensor:
     """The same values with no gradient flowing back."""
     return Tensor._from_array(x._data, x.backend)

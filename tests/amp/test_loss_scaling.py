@@ -13,9 +13,9 @@ from minispore.testing import amp as replay
 FACTS = replay.META["structure"]
 
 
-# The replayed steps overflow float16 on purpose: NumPy's overflow warnings are the point.
-@pytest.mark.filterwarnings("ignore:(overflow|invalid value) encountered:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning", "ignore:invalid value:RuntimeWarning")
 def test_dynamic_scaler_o2_replays_mindspores_overflows(device: str) -> None:
+    """The float16 overflows of the first steps are the subject: NumPy's warnings about them are expected."""
     expected = replay.META["dynamic_scaler_O2"]
     user_net = replay.make_net(False)
     net = ms.amp.auto_mixed_precision(user_net, "O2")

@@ -58,6 +58,10 @@ REPRS = [
     (lambda: P.Squeeze(0), "Prim[Squeeze]<axis=(0,)>"),
     (lambda: P.Gather(), "Prim[Gather]<batch_dims=0>"),
     (lambda: P.Cast(), "Prim[Cast]"),
+    (lambda: P.Argmax(axis=0), "Prim[Argmax]<axis=0, output_type=34>"),
+    (lambda: P.OneHot(axis=0), "Prim[OneHot]<axis=0>"),
+    (lambda: P.Depend(), "Prim[Depend]<side_effect_propagate=1>"),
+    (lambda: P.AddN(), "Prim[AddN]"),
     (lambda: P.Assign(), "Prim[Assign]<side_effect_mem=True>"),
     (
         lambda: P.ApplyMomentum(),
@@ -108,9 +112,13 @@ ERRORS: list[tuple[str, Callable[[], Any], type[Exception]]] = [
     ("cast_numpy_dtype", lambda: P.Cast()(f32(X23), np.int32), TypeError),
     ("exp_int", lambda: P.Exp()(ms.Tensor(X23.astype(np.int32))), TypeError),
     ("log_int", lambda: P.Log()(ms.Tensor(X23.astype(np.int64))), TypeError),
+    ("onehot_float_on_value", lambda: P.OneHot()(ms.Tensor([1], ms.int32), 3, 1.0, 0.0), TypeError),
+    ("select_float_condition", lambda: P.Select()(f32([1.0]), f32([1.0]), f32([2.0])), TypeError),
     ("add_shapes", lambda: P.Add()(f32(X23), f32(np.ones((3, 2)))), ValueError),
     ("concat_shapes", lambda: P.Concat(0)((f32(X23), f32(np.ones((2, 2))))), ValueError),
     ("concat_single_tensor", lambda: P.Concat(0)(f32(X23)), TypeError),  # type: ignore[arg-type]
+    ("squeeze_axis_range", lambda: P.Squeeze(5)(f32(np.ones((1, 3, 1)))), ValueError),
+    ("squeeze_axis_float", lambda: P.Squeeze(1.0), TypeError),  # type: ignore[arg-type]
     ("expand_dims_range", lambda: P.ExpandDims()(f32(X23), 3), ValueError),
     ("gather_range", lambda: P.Gather()(f32(X23), ms.Tensor([5], ms.int32), 0), RuntimeError),
     ("gather_float_indices", lambda: P.Gather()(f32(X23), f32([1.0]), 0), TypeError),

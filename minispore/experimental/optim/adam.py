@@ -9,6 +9,7 @@ import numpy as np
 from minispore.common.parameter import ParameterTuple
 from minispore.common.tensor import Tensor
 from minispore.experimental.optim.optimizer import Optimizer, check_hyper
+from minispore.nn.optim.adam import bias_corrected_lr
 from minispore.nn.optim.rules import ADAM, EXPERIMENTAL_ADAMW
 
 F32 = np.float32
@@ -97,9 +98,7 @@ class Adam(_AdamBase):
         def scalars(k: int) -> tuple[float, ...]:
             group, t = self.param_groups[k], self._counter.value
             b1, b2 = group["betas"]
-            one = F32(1.0)
-            lr = F32(self.group_lr(k))
-            lr_t = F32(F32(lr * np.sqrt(F32(one - beta_power(b2, t)))) / F32(one - beta_power(b1, t)))
+            lr_t = bias_corrected_lr(self.group_lr(k), beta_power(b1, t), beta_power(b2, t))
             return tuple(float(F32(v)) for v in (lr_t, b1, b2, group["eps"], group["weight_decay"], 1.0))
 
         return self._update(ADAM, lambda group: frozenset(), grads, scalars)

@@ -36,6 +36,13 @@ def check_adam_values(prim: str, beta1: Any, beta2: Any, eps: Any) -> tuple[floa
     return beta1, beta2, eps
 
 
+def bias_corrected_lr(lr: float, beta1_power: np.float32, beta2_power: np.float32) -> np.float32:
+    """``lr * sqrt(1 - beta2_power) / (1 - beta1_power)``, each operation in float32 (MindSpore's order)."""
+    one = F32(1.0)
+    corrected: np.float32 = F32(F32(F32(lr) * np.sqrt(F32(one - beta2_power))) / F32(one - beta1_power))
+    return corrected
+
+
 def _moments(m: Tensor, v: Tensor, g: Tensor, beta1: float, beta2: float) -> tuple[Tensor, Tensor]:
     """``m + (g - m) * (1 - b1)`` and ``v + (g * g - v) * (1 - b2)`` in float32."""
     b1, b2 = F32(beta1), F32(beta2)
@@ -163,22 +170,13 @@ class Adam(Optimizer):
             TypeError / ValueError: a gradient of the wrong shape or dtype, or a float64
                 or integer parameter.
         """
-        grads = self._check_gradients(gradients, (mstype.float16, mstype.float32))
-        step = self.current_step()
-        lrs = [g.lr.value_at(step) for g in self.groups]
-        wds = [float(g.weight_decay.value_at(step)) for g in self.groups]
-        grad_scale = self._grad_scale()
-        self._check_states()
-        self._increment_step(step)
+        values = self._begin_step(gradients, (mstype.float16, mstype.float32))
         b1p, b2p = self._advance_powers()
-        one = F32(1.0)
-        lr_t = [float(F32(F32(lr * np.sqrt(F32(one - b2p))) / F32(one - b1p))) for lr in lrs]
+        lr_t = [float(bias_corrected_lr(lr, b1p, b2p)) for lr in values.lrs]
         b1, b2, eps = (float(F32(x)) for x in (self.beta1_value, self.beta2_value, self.eps_value))
         if self.fused:
-            options = self._options | {"scale"} if grad_scale is not None else self._options
-            gs = 1.0 if grad_scale is None else grad_scale
-            self._fused_update(self._rule, options, grads, lambda g: (lr_t[g], b1, b2, eps, wds[g], gs))
-            return (True,) * len(grads)
+            return self._fused_update(self._rule, self._options, values, lambda g: (lr_t[g], b1, b2, eps))
+        grads, wds, grad_scale = values.grads, values.wds, values.grad_scale
         vhats = self.vhat if self.use_amsgrad else [None] * len(grads)
         for r, m, v, vhat, grad in zip(self._records, self.moment1, self.moment2, vhats, grads):
             g = _prepared(r.param, grad, wds[r.group_index] if r.decay else None, r.grad_centralization, grad_scale)
@@ -276,16 +274,11 @@ class AdamWeightDecay(Optimizer):
             TypeError / ValueError: a gradient of the wrong shape or dtype, or an integer
                 parameter.
         """
-        grads = self._check_gradients(gradients, (mstype.float16, mstype.float32, mstype.float64))
-        step = self.current_step()
-        lrs = [float(g.lr.value_at(step)) for g in self.groups]
-        wds = [float(g.weight_decay.value_at(step)) for g in self.groups]
-        self._check_states()
-        self._increment_step(step)
+        values = self._begin_step(gradients, (mstype.float16, mstype.float32, mstype.float64))
         b1, b2, eps = (float(F32(x)) for x in (self.beta1_value, self.beta2_value, self.eps_value))
         if self.fused:
-            self._fused_update(ADAM_WEIGHT_DECAY, frozenset(), grads, lambda g: (lrs[g], b1, b2, eps, wds[g], 1.0))
-            return (True,) * len(grads)
+            return self._fused_update(ADAM_WEIGHT_DECAY, frozenset(), values, lambda g: (values.lrs[g], b1, b2, eps))
+        grads, lrs, wds = values.grads, values.lrs, values.wds
         for r, m, v, grad in zip(self._records, self.moments1, self.moments2, grads):
             g = grad.astype(mstype.float32)
             m_new, v_new = _moments(m.astype(mstype.float32), v.astype(mstype.float32), g, b1, b2)

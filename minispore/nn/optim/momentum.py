@@ -114,32 +114,48 @@ class Momentum(Optimizer):
             ValueError / TypeError: a gradient of the wrong shape or dtype, or a parameter
                 whose shape changed since the optimizer was built.
         """
-        grads = self._check_gradients(gradients, _FLOATS)
-        step = self.current_step()
-        lrs = [float(g.lr.value_at(step)) for g in self.groups]
-        wds = [float(g.weight_decay.value_at(step)) for g in self.groups]
-        grad_scale = self._grad_scale()
+        v = self._begin_step(gradients, _FLOATS)
         momentum = float(self._momentum.get().reshape(()))
-        self._check_states()
-        self._increment_step(step)
         if self.fused:
-            options = self._options | {"scale"} if grad_scale is not None else self._options
-            gs = 1.0 if grad_scale is None else grad_scale
-            self._fused_update(MOMENTUM, options, grads, lambda g: (lrs[g], momentum, wds[g], gs))
-            return (True,) * len(grads)
-        for r, v, grad in zip(self._records, self.moments, grads):
+            return self._fused_update(MOMENTUM, self._options, v, lambda g: (v.lrs[g], momentum))
+        for r, moment, grad in zip(self._records, self.moments, v.grads):
+            g = r.group_index
+            decay = v.wds[g] if r.decay else None
             reference_update(
-                r.param,
-                v,
-                grad,
-                lrs[r.group_index],
-                momentum,
-                wds[r.group_index] if r.decay else None,
-                r.grad_centralization,
-                grad_scale,
-                self.use_nesterov,
+                r.param, moment, grad, v.lrs[g], momentum, decay, r.grad_centralization, v.grad_scale, self.use_nesterov
             )
-        return (True,) * len(grads)
+        return (True,) * len(v.grads)
+
+
+def momentum_step(
+    param: Tensor,
+    moment: Tensor,
+    grad: Tensor,
+    lr: float,
+    momentum: float,
+    weight_decay: float | None,
+    centralized: bool,
+    grad_scale: float | None,
+    nesterov: bool,
+) -> tuple[Tensor, Tensor]:
+    """The readable per-tensor ``nn.Momentum`` update, written with Tensor ops: the new
+    ``(param, moment)``, both float32.
+
+    It is the specification the fused path is tested against (see ``Momentum``'s
+    docstring for the formula and the dtypes each step computes in), and the arithmetic of
+    ``P.ApplyMomentum`` (without the pre-pass).
+    """
+    work = prepass_dtype(param.dtype)
+    p, g = param.astype(work), grad.astype(work)
+    if weight_decay is not None:
+        g = decay(p, g, weight_decay)
+    if centralized:
+        g = centralize(g)
+    g = scale(g, grad_scale)
+    p, v, g = p.astype(mstype.float32), moment.astype(mstype.float32), g.astype(mstype.float32)
+    v = v * momentum + g
+    p = p - (g * lr + (v * momentum) * lr) if nesterov else p - v * lr
+    return p, v
 
 
 def reference_update(
@@ -153,20 +169,7 @@ def reference_update(
     grad_scale: float | None,
     nesterov: bool,
 ) -> None:
-    """The readable per-tensor ``nn.Momentum`` update, written with Tensor ops.
-
-    It is the specification the fused path is tested against (see ``Momentum``'s
-    docstring for the formula and the dtypes each step computes in).
-    """
-    work = prepass_dtype(param.dtype)
-    p, g = param.astype(work), grad.astype(work)
-    if weight_decay is not None:
-        g = decay(p, g, weight_decay)
-    if centralized:
-        g = centralize(g)
-    g = scale(g, grad_scale)
-    p, v, g = p.astype(mstype.float32), moment.astype(mstype.float32), g.astype(mstype.float32)
-    v = v * momentum + g
-    p = p - (g * lr + (v * momentum) * lr) if nesterov else p - v * lr
+    """:func:`momentum_step`, written into ``param`` and ``moment`` (cast to their dtype)."""
+    p, v = momentum_step(param, moment, grad, lr, momentum, weight_decay, centralized, grad_scale, nesterov)
     moment.set_data(v)
     param.set_data(p)

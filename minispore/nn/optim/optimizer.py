@@ -23,10 +23,27 @@ from minispore.common.validation import as_float_at_least
 from minispore.nn.cell import Cell, CellList
 from minispore.nn.optim.flat_buffers import FlatGroup
 from minispore.nn.optim.host_values import StepCounter
-from minispore.nn.optim.learning_rate import ConstantLR, LearningRate, RoundedConstantLR, parse_learning_rate
+from minispore.nn.optim.learning_rate import ConstantLR, LearningRate, ListLR, RoundedConstantLR, parse_learning_rate
 from minispore.nn.optim.param_groups import ParameterGroup, check_parameters, parse_groups
 from minispore.nn.optim.rules import UpdateRule
-from minispore.nn.optim.weight_decay import default_decay_filter, parse_weight_decay
+from minispore.nn.optim.weight_decay import FixedWeightDecay, WeightDecay, default_decay_filter, parse_weight_decay
+
+
+@dataclass(frozen=True)
+class StepValues:
+    """The host values of one optimizer call, read before anything is written.
+
+    Attributes:
+        grads: the checked gradients, in ``optimizer.parameters`` order.
+        lrs: each group's learning rate at this step (float32 values).
+        wds: each group's weight decay times the loss scale (float32 values).
+        grad_scale: ``float32(1 / loss_scale)``, or None without a loss scale.
+    """
+
+    grads: tuple[Tensor, ...]
+    lrs: list[float]
+    wds: list[float]
+    grad_scale: float | None
 
 
 @dataclass(frozen=True)
@@ -150,12 +167,15 @@ class Optimizer(Cell):
             return self._default_lr.exposed
         names: dict[int, str] = {}
         for k, g in enumerate(self.groups):
-            if isinstance(g.lr, ConstantLR) and id(g.lr.parameter) not in names:
-                g.lr.parameter.name = f"learning_rate_group_{k}" if g.has_own_lr else "learning_rate"
-                names[id(g.lr.parameter)] = g.lr.parameter.name
+            rate = g.lr.parameter if isinstance(g.lr, ConstantLR) else None
+            if isinstance(g.lr, ListLR):
+                rate = g.lr.cell.learning_rate
+            if rate is not None and id(rate) not in names:
+                rate.name = f"learning_rate_group_{k}" if g.has_own_lr else "learning_rate"
+                names[id(rate)] = rate.name
         exposed = [r.group.lr.exposed for r in self._records]  # aligned with optimizer.parameters
         if self.dynamic_lr:
-            return CellList([e for e in exposed if isinstance(e, Cell)])
+            return CellList([e for e in exposed if isinstance(e, Cell)], auto_prefix=False)
         return ParameterTuple(e for e in exposed if isinstance(e, Parameter))
 
     @property
@@ -219,17 +239,36 @@ class Optimizer(Cell):
                         "optimizer was created; create the optimizer again."
                     )
 
+    def _begin_step(self, gradients: Any, floats: tuple[mstype.DType, ...]) -> StepValues:
+        """Every check of a call, then ``global_step += 1``; the call's host values.
+
+        The gradients, the learning rates (a list rate past its end raises here) and the
+        state buffers are all checked before anything is written.
+        """
+        grads = self._check_gradients(gradients, floats)
+        step = self.current_step()
+        lrs = [float(g.lr.value_at(step)) for g in self.groups]
+        wds = [float(g.weight_decay.value_at(step)) for g in self.groups]
+        self._check_states()
+        self._increment_step(step)
+        return StepValues(grads, lrs, wds, self._grad_scale())
+
     def _fused_update(
         self,
         rule: UpdateRule,
         options: frozenset[str],
-        grads: Sequence[Tensor],
+        values: StepValues,
         scalars: Callable[[int], tuple[float, ...]],
-    ) -> None:
-        """Run ``rule`` over every flat group; ``scalars(group index)`` gives its host scalars."""
+    ) -> tuple[bool, ...]:
+        """Run ``rule`` over every flat group; ``scalars(group index)`` gives the rule's own
+        host scalars (the weight decay and the loss-scale factor are appended here)."""
+        if values.grad_scale is not None:
+            options = options | {"scale"}
+        gs = 1.0 if values.grad_scale is None else values.grad_scale
         for g, group, positions in self._flat_groups:
             group.ensure_bound()
-            group.apply(rule, options, scalars(g), [grads[i] for i in positions])
+            group.apply(rule, options, (*scalars(g), values.wds[g], gs), [values.grads[i] for i in positions])
+        return (True,) * len(values.grads)
 
     # reading the schedule ------------------------------------------------------------
     def current_step(self) -> int:
@@ -253,19 +292,43 @@ class Optimizer(Cell):
         return self._lr_tensor(self._default_lr, step)
 
     def get_lr_parameter(self, param: Parameter | Sequence[Parameter]) -> Any:
-        """The learning-rate Parameter (or schedule Cell) of one parameter or of a list."""
+        """The learning-rate Parameter (or schedule Cell) of one parameter or of a list.
+
+        A list or Tensor rate gives its 1-D Parameter of rates, as in MindSpore.
+
+        Raises:
+            TypeError: an element is not a Parameter.
+            ValueError: a parameter this optimizer does not update.
+        """
         index = {id(r.param): r for r in self._records}
 
         def one(p: Parameter) -> Any:
+            if not isinstance(p, Parameter):
+                raise TypeError(
+                    f"For 'get_lr_parameter', the 'param' must be a Parameter or a list of Parameters, "
+                    f"but got an element of type {type(p).__name__}."
+                )
             if id(p) not in index:
                 raise ValueError(
                     f"For 'get_lr_parameter', the parameter '{p.name}' is not optimized by this optimizer."
                 )
-            return index[id(p)].group.lr.exposed
+            lr = index[id(p)].group.lr
+            # MindSpore unwraps the cells around a list or a constant rate to their Parameter.
+            if isinstance(lr, ListLR):
+                return lr.cell.learning_rate
+            return lr.parameter if isinstance(lr, ConstantLR) else lr.exposed
 
         if isinstance(param, Parameter):
             return one(param)
         return [one(p) for p in param]
+
+    @property
+    def weight_decay(self) -> Any:
+        """MindSpore's attribute: the weight decay times the loss scale, as a float32 Tensor
+        (ungrouped) or a tuple with one per parameter (grouped); a dynamic one is its Cell."""
+        if self.is_group:
+            return tuple(_exposed_weight_decay(r.group.weight_decay) for r in self._records)
+        return _exposed_weight_decay(self.groups[0].weight_decay)
 
     def get_weight_decay(self) -> Any:
         """The weight decay for the current step (already multiplied by ``loss_scale``)."""
@@ -301,6 +364,12 @@ class Optimizer(Cell):
         if all(p._data.dtype.kind == "f" for p in params):
             self._gradient_signature = tuple((p._data.shape, p._data.dtype, p._backend) for p in params)
         return tuple(gradients)
+
+
+def _exposed_weight_decay(weight_decay: WeightDecay) -> Any:
+    if isinstance(weight_decay, FixedWeightDecay):
+        return Tensor(np.float32(weight_decay.scaled))
+    return weight_decay.cell
 
 
 def check_gradient(prim: str, p: Parameter, g: Any, floats: tuple[mstype.DType, ...]) -> None:

@@ -105,20 +105,12 @@ class RMSProp(Optimizer):
             TypeError / ValueError: a gradient of the wrong shape or dtype, or a float64
                 or integer parameter.
         """
-        grads = self._check_gradients(gradients, (mstype.float16, mstype.float32))
-        step = self.current_step()
-        lrs = [float(g.lr.value_at(step)) for g in self.groups]
-        wds = [float(g.weight_decay.value_at(step)) for g in self.groups]
-        grad_scale = self._grad_scale()
-        self._check_states()
-        self._increment_step(step)
+        v = self._begin_step(gradients, (mstype.float16, mstype.float32))
         decay, momentum, epsilon = (float(F32(x)) for x in (self.decay, self.momentum, self.epsilon))
         if self.fused:
             rule = RMSPROP_CENTERED if self.centered else RMSPROP
-            options = frozenset({"scale"} if grad_scale is not None else ())
-            gs = 1.0 if grad_scale is None else grad_scale
-            self._fused_update(rule, options, grads, lambda g: (lrs[g], decay, momentum, epsilon, wds[g], gs))
-            return (True,) * len(grads)
+            return self._fused_update(rule, frozenset(), v, lambda g: (v.lrs[g], decay, momentum, epsilon))
+        grads, lrs, wds, grad_scale = v.grads, v.lrs, v.wds, v.grad_scale
         mgs = self.mg if self.centered else [None] * len(grads)
         for r, mg, ms, mom, grad in zip(self._records, mgs, self.ms, self.moment, grads):
             g = _prepared(r.param, grad, wds[r.group_index] if r.decay else None, r.grad_centralization, grad_scale)

@@ -121,34 +121,27 @@ class SGD(Optimizer):
             TypeError / ValueError: a gradient of the wrong shape or dtype, or a float64
                 or integer parameter.
         """
-        grads = self._check_gradients(gradients, _FLOATS)
-        step = self.current_step()
-        lrs = [float(g.lr.value_at(step)) for g in self.groups]
-        wds = [float(g.weight_decay.value_at(step)) for g in self.groups]
-        grad_scale = self._grad_scale()
+        v = self._begin_step(gradients, _FLOATS)
         momentum = float(self._momentum.get().reshape(()))
-        self._check_states()
-        self._increment_step(step)
         if self.fused:
-            options = self._options | {"scale"} if grad_scale is not None else self._options
-            gs = 1.0 if grad_scale is None else grad_scale
-            self._fused_update(SGD_RULE, options, grads, lambda g: (lrs[g], momentum, self.dampening, wds[g], gs))
-            return (True,) * len(grads)
-        for r, accum, stat, grad in zip(self._records, self.accum, self.stat, grads):
+            return self._fused_update(SGD_RULE, self._options, v, lambda g: (v.lrs[g], momentum, self.dampening))
+        for r, accum, stat, grad in zip(self._records, self.accum, self.stat, v.grads):
+            g = r.group_index
+            decay = v.wds[g] if r.decay else None
             reference_update(
                 r.param,
                 accum,
                 stat,
                 grad,
-                lrs[r.group_index],
+                v.lrs[g],
                 momentum,
                 self.dampening,
-                wds[r.group_index] if r.decay else None,
+                decay,
                 r.grad_centralization,
-                grad_scale,
+                v.grad_scale,
                 self.nesterov,
             )
-        return (True,) * len(grads)
+        return (True,) * len(v.grads)
 
 
 def reference_update(

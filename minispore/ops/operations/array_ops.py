@@ -1,4 +1,5 @@
-"""Shape, movement, creation and assignment primitives (``P.Reshape``, ``P.Gather``, ``P.Assign``, …)."""
+"""Shape, movement, selection, creation and assignment primitives (``P.Reshape``, ``P.Gather``,
+``P.OneHot``, ``P.Assign``, …)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from typing import Any
 
 import numpy as np
 
+from minispore.common import dtype as mstype
 from minispore.common.tensor import Tensor
 from minispore.ops import array as a
+from minispore.ops._convert import cast_to
+from minispore.ops.math import where
 from minispore.ops.operations.primitive import Primitive, axis_attr, int_attr, tensor_arg
 
 
@@ -88,7 +92,10 @@ class Squeeze(Primitive):
         axes = self.attrs["axis"]
         if not axes:
             return a.squeeze(t)
-        wanted = {int(ax) % t.ndim for ax in axes} if t.ndim else set()
+        rank = max(t.ndim, 1)
+        if any(not -rank <= ax < rank for ax in axes):
+            raise ValueError(f"For '{self.name}', 'axis' {axes} is out of range: expected values in [{-rank}, {rank}).")
+        wanted = {ax % rank for ax in axes}
         return a.reshape(t, tuple(n for i, n in enumerate(t.shape) if not (i in wanted and n == 1)))
 
 
@@ -178,3 +185,72 @@ class Assign(_Plain):
 
     def __call__(self, variable: Any, value: Any) -> Tensor:
         return a.assign(variable, value)
+
+
+class Tile(_Plain):
+    """``x`` repeated ``multiples[i]`` times along each axis (``P.Tile()(x, multiples)``)."""
+
+    def __call__(self, x: Any, multiples: Sequence[int]) -> Tensor:
+        return a.tile(tensor_arg(self.name, "input", x), multiples)
+
+
+class Fill(_Plain):
+    """A tensor of ``shape`` filled with ``value`` (``P.Fill()(ms.float32, (2, 2), 1.5)``)."""
+
+    def __call__(self, dtype: Any, shape: Sequence[int], value: Any) -> Tensor:
+        return a.full(shape, value, dtype)
+
+
+class OneHot(Primitive):
+    """``on_value`` where an index names the class and ``off_value`` elsewhere, the classes on ``axis``.
+
+    ``P.OneHot(axis=-1)(indices, depth, on_value, off_value)``: ``on_value`` and
+    ``off_value`` are scalar Tensors whose dtype the output takes; an index outside
+    ``[0, depth)`` gives a row of ``off_value``.
+
+    Example:
+        >>> import minispore as ms
+        >>> from minispore.ops import operations as P
+        >>> P.OneHot()(ms.Tensor([1, 0], ms.int32), 3, ms.Tensor(1.0), ms.Tensor(0.0)).asnumpy()
+        array([[0., 1., 0.],
+               [1., 0., 0.]], dtype=float32)
+    """
+
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__(type(self).__name__)
+        self.add_prim_attr("axis", axis)
+        self.axis = int_attr(self.name, "axis", axis)
+
+    def __call__(self, indices: Any, depth: int, on_value: Any, off_value: Any) -> Tensor:
+        idx = tensor_arg(self.name, "indices", indices)
+        on, off = tensor_arg(self.name, "on_value", on_value), tensor_arg(self.name, "off_value", off_value)
+        if idx.dtype not in (mstype.int32, mstype.int64):
+            raise TypeError(f"For '{self.name}', 'indices' must be Int32 or Int64, but got {idx.dtype}.")
+        if not -idx.ndim - 1 <= self.axis <= idx.ndim:
+            raise ValueError(
+                f"For '{self.name}', 'axis' must be in [{-idx.ndim - 1}, {idx.ndim}], but got {self.axis}."
+            )
+        hit = cast_to(a.one_hot(idx, int_attr(self.name, "depth", depth)), mstype.bool_)
+        out = where(hit, on, off)
+        return out if self.axis in (-1, idx.ndim) else a.movement_axis(out, self.axis)
+
+
+class Select(_Plain):
+    """Elements of ``x`` where ``condition`` holds, else of ``y`` (gradients flow to both)."""
+
+    def __call__(self, condition: Any, x: Any, y: Any) -> Tensor:
+        cond = tensor_arg(self.name, "condition", condition)
+        if cond.dtype != mstype.bool_:
+            raise TypeError(f"For '{self.name}', 'condition' must be a Bool tensor, but got {cond.dtype}.")
+        return where(cond, x, y)
+
+
+class Depend(Primitive):
+    """``value`` itself: MindSpore's ordering hint for graph mode, a no-op when running eagerly."""
+
+    def __init__(self) -> None:
+        super().__init__(type(self).__name__)
+        self.add_prim_attr("side_effect_propagate", 1)
+
+    def __call__(self, value: Any, expr: Any) -> Any:
+        return value

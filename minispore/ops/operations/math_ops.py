@@ -1,4 +1,4 @@
-"""Arithmetic, reduction and matrix-product primitives (``P.Add``, ``P.ReduceMean``, ``P.MatMul``, …).
+"""Reduction, matrix-product, sum and cast primitives (``P.ReduceMean``, ``P.MatMul``, ``P.AddN``, …).
 
 Each runs on the differentiable functions of :mod:`minispore.ops`, so gradients flow
 through them under ``ms.value_and_grad`` without gradient code of their own.
@@ -6,117 +6,48 @@ through them under ``ms.value_and_grad`` without gradient code of their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from minispore.common import dtype as mstype
 from minispore.common.tensor import Tensor
 from minispore.ops import math as m
-from minispore.ops._convert import cast_to, operands
+from minispore.ops._convert import cast_to
 from minispore.ops.array import swapaxes
-from minispore.ops.operations.primitive import Primitive, tensor_arg
+from minispore.ops.operations.primitive import Primitive, int_attr, tensor_arg
+
+# MindSpore's type ids, as Argmax's ``output_type`` attribute shows them.
+_TYPE_IDS = {mstype.int32: 34, mstype.int64: 35}
 
 
-class _Binary(Primitive):
-    """``fn(x, y)`` with broadcasting; Python numbers are accepted on either side."""
-
-    fn: Callable[[Any, Any], Tensor]
-
-    def __init__(self) -> None:
-        super().__init__(type(self).__name__)
-
-    def __call__(self, x: Any, y: Any) -> Tensor:
-        if not isinstance(x, Tensor) and not isinstance(y, Tensor):
-            x = Tensor(x)
-        return self.compute(x, y)
-
-    def compute(self, x: Any, y: Any) -> Tensor:
-        """The primitive's result for operands of which at least one is a Tensor (subclasses override it)."""
-        return type(self).fn(x, y)
-
-
-class Add(_Binary):
-    """``x + y`` (``P.Add()(x, y)``).
-
-    Example:
-        >>> import minispore as ms
-        >>> from minispore.ops import operations as P
-        >>> P.Add()(ms.Tensor([1.0, 2.0]), 1).asnumpy()
-        array([2., 3.], dtype=float32)
-    """
-
-    fn = staticmethod(m.add)
-
-
-class Sub(_Binary):
-    """``x - y``."""
-
-    fn = staticmethod(m.sub)
-
-
-class Mul(_Binary):
-    """``x * y``."""
-
-    fn = staticmethod(m.mul)
-
-
-class RealDiv(_Binary):
-    """``x / y`` (IEEE division: ``x / 0`` is ``inf``); two integer operands give the
-    quotient truncated toward zero in their dtype, as MindSpore's CPU kernel does."""
-
-    fn = staticmethod(m.div)
-
-    def compute(self, x: Any, y: Any) -> Tensor:
-        a, b = operands(x, y, self.name)
-        out = m.div(a, b)
-        return out if a.dtype.is_floating else cast_to(out, a.dtype)
-
-
-class _Unary(Primitive):
-    fn: Callable[[Tensor], Tensor]
-    float_only = False
+class AddN(Primitive):
+    """The elementwise sum of a tuple or list of tensors of one shape."""
 
     def __init__(self) -> None:
         super().__init__(type(self).__name__)
+
+    def __call__(self, inputs: Any) -> Tensor:
+        if not isinstance(inputs, tuple | list) or not inputs:
+            raise TypeError(f"For '{self.name}', the input must be a non-empty tuple or list of Tensors.")
+        total = tensor_arg(self.name, "inputs", inputs[0])
+        for t in inputs[1:]:
+            if tensor_arg(self.name, "inputs", t).shape != total.shape:
+                raise ValueError(f"For '{self.name}', all inputs must have shape {total.shape}, but got {t.shape}.")
+            total = m.add(total, t)
+        return total
+
+
+class Argmax(Primitive):
+    """The index of the first maximum along ``axis``, as Int32 or Int64 (``output_type``)."""
+
+    def __init__(self, axis: int = -1, output_type: mstype.DType = mstype.int32) -> None:
+        super().__init__(type(self).__name__)
+        if output_type not in _TYPE_IDS:
+            raise TypeError(f"For '{self.name}', 'output_type' must be int32 or int64, but got {output_type}.")
+        self.axis, self.output_type = int_attr(self.name, "axis", axis), output_type
+        self.attrs.update(axis=axis, output_type=_TYPE_IDS[output_type])
 
     def __call__(self, x: Any) -> Tensor:
-        t = tensor_arg(self.name, "x", x)
-        if self.float_only and not t.dtype.is_floating:
-            raise TypeError(
-                f"For '{self.name}', the input must be a float tensor, as for MindSpore's CPU kernel, "
-                f"but got {t.dtype}; cast it with x.astype(ms.float32)."
-            )
-        return type(self).fn(t)
-
-
-class Square(_Unary):
-    """``x * x`` in the input's dtype."""
-
-    fn = staticmethod(m.square)
-
-
-class Sqrt(_Unary):
-    """``sqrt(x)``; integer inputs give Float32."""
-
-    fn = staticmethod(m.sqrt)
-
-
-class Exp(_Unary):
-    """``e ** x`` of a float tensor."""
-
-    fn = staticmethod(m.exp)
-    float_only = True
-
-
-class Log(_Unary):
-    """The natural logarithm of a float tensor (``log(0) = -inf``, ``log(x < 0) = nan``)."""
-
-    fn = staticmethod(m.log)
-    float_only = True
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.attrs.update(cust_aicpu="Log", base=-1.0, scale=1.0, shift=0.0)
+        return cast_to(m.argmax(tensor_arg(self.name, "x", x), self.axis), self.output_type)
 
 
 class _Reduce(Primitive):
@@ -130,10 +61,9 @@ class _Reduce(Primitive):
     def __call__(self, x: Any, axis: Any = ()) -> Tensor:
         t = tensor_arg(self.name, "x", x)
         axes = None if _every_axis(axis) else axis
-        return self.reduce(t, axes)
+        return self._reduce(t, axes)
 
-    def reduce(self, x: Tensor, axis: Any) -> Tensor:
-        """The reduction of ``x`` over ``axis`` (None: every axis), keeping the reduced axes when ``keep_dims``."""
+    def _reduce(self, x: Tensor, axis: Any) -> Tensor:
         raise NotImplementedError
 
 
@@ -153,7 +83,7 @@ class ReduceMean(_Reduce):
                [4.]], dtype=float32)
     """
 
-    def reduce(self, x: Tensor, axis: Any) -> Tensor:
+    def _reduce(self, x: Tensor, axis: Any) -> Tensor:
         return _same_dtype(m.mean(x, axis, keep_dims=self.keep_dims), x)
 
 
@@ -170,14 +100,14 @@ class ReduceSum(_Reduce):
             return tensor_arg(self.name, "x", x)
         return super().__call__(x, axis)
 
-    def reduce(self, x: Tensor, axis: Any) -> Tensor:
+    def _reduce(self, x: Tensor, axis: Any) -> Tensor:
         return _same_dtype(m.sum(x, axis, keepdims=self.keep_dims), x)
 
 
 class ReduceMax(_Reduce):
     """The maximum over ``axis``; tied maxima share the gradient equally."""
 
-    def reduce(self, x: Tensor, axis: Any) -> Tensor:
+    def _reduce(self, x: Tensor, axis: Any) -> Tensor:
         return m.amax(x, axis, keepdims=self.keep_dims)
 
 
@@ -219,7 +149,7 @@ class MatMul(Primitive):
 
     def __call__(self, x: Any, y: Any) -> Tensor:
         a, b = tensor_arg(self.name, "x", x), tensor_arg(self.name, "y", y)
-        self.check_ranks(a, b)
+        self._check_ranks(a, b)
         if a.dtype != b.dtype:
             raise TypeError(
                 f"For '{self.name}', the type of 'x2' should be same as 'x1', but got 'x1' with type "
@@ -234,8 +164,7 @@ class MatMul(Primitive):
             )
         return m.matmul(a, b)
 
-    def check_ranks(self, a: Tensor, b: Tensor) -> None:
-        """Raise ``ValueError`` unless the operands' ranks suit this primitive (2-D here)."""
+    def _check_ranks(self, a: Tensor, b: Tensor) -> None:
         if a.ndim != 2 or b.ndim != 2:
             raise ValueError(
                 f"For '{self.name}', the inputs must both be 2-D, but got shapes {a.shape} and {b.shape}; "
@@ -246,7 +175,7 @@ class MatMul(Primitive):
 class BatchMatMul(MatMul):
     """Matrix products over the leading (batch) axes, which broadcast; both inputs have one rank >= 2."""
 
-    def check_ranks(self, a: Tensor, b: Tensor) -> None:
+    def _check_ranks(self, a: Tensor, b: Tensor) -> None:
         if a.ndim < 2 or a.ndim != b.ndim:
             raise ValueError(
                 f"For '{self.name}', the inputs must have the same rank, at least 2, but got shapes "

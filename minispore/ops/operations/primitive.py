@@ -91,10 +91,12 @@ def axis_attr(op: str, value: Any) -> int | tuple[int, ...]:
     return int(value)
 
 
+# MindSpore's enum values for data formats, as BiasAdd's and AvgPool's attributes show them.
 DATA_FORMATS = {"NCHW": 0, "NHWC": 1, "NCDHW": 2}
 
 
 def check_format(op: str, data_format: Any, allowed: tuple[str, ...] = ("NCHW", "NHWC")) -> str:
+    """``data_format`` if it is one of ``allowed`` and not ``'NHWC'`` (GPU-only in MindSpore), else ValueError."""
     if data_format not in allowed:
         raise ValueError(f"For '{op}', 'data_format' must be one of {list(allowed)}, but got {data_format!r}.")
     if data_format == "NHWC":
@@ -106,6 +108,7 @@ def check_format(op: str, data_format: Any, allowed: tuple[str, ...] = ("NCHW", 
 
 
 def float_input(op: str, x: Any, rank: int) -> Tensor:
+    """``x`` as a float Tensor of rank ``rank``: TypeError for a non-float, ValueError for another rank."""
     t = tensor_arg(op, "x", x)
     if not t.dtype.is_floating:
         raise TypeError(f"For '{op}', the input must be a float tensor, but got {t.dtype}.")
