@@ -77,7 +77,7 @@ class _CellGraphExecutor:
 
         Raises:
             AttributeError: ``obj`` has no ``construct``.
-            Whatever running the cell raises (a shape or dtype mismatch).
+            Exception: whatever running the cell raises (a shape or dtype mismatch).
 
         Example:
             >>> import numpy as np

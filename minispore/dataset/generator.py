@@ -48,9 +48,12 @@ class GeneratorDataset(SourceDataset):
         num_parallel_workers: accepted for MindSpore compatibility; unused.
         shuffle: a new random order each epoch (None means True) for random-access sources.
         sampler: a :class:`~minispore.dataset.DistributedSampler`, for random-access sources.
-        num_shards, shard_id: read one shard of a random-access source, dealt as MindSpore
-            deals it (see :mod:`minispore.dataset.samplers`).
-        column_types, schema, max_rowsize: not supported; leave None.
+        num_shards: read one of this many shards of a random-access source, dealt as
+            MindSpore deals it (see :mod:`minispore.dataset.samplers`).
+        shard_id: which shard to read, in ``[0, num_shards)``.
+        column_types: not supported; leave None.
+        schema: not supported; leave None.
+        max_rowsize: not supported; leave None.
         python_multiprocessing: accepted for MindSpore compatibility; unused.
 
     Raises:

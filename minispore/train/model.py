@@ -83,14 +83,15 @@ class Model:
         amp_level: mixed precision, ``'O0'`` (none), ``'O1'``, ``'O2'``, ``'O3'`` or
             ``'auto'`` (see :func:`minispore.amp.build_train_network`). O2 and O3 flag
             ``network`` itself: afterwards it returns float16; the loss sees float32.
-        loss_scale_manager: a ``FixedLossScaleManager`` or ``DynamicLossScaleManager``;
-            both work on every backend (MindSpore's CPU build refuses all but
+        boost_level: accepted for MindSpore compatibility; unused.
+        **kwargs: MindSpore's keyword arguments. ``loss_scale_manager``: a
+            ``FixedLossScaleManager`` or ``DynamicLossScaleManager``; both work on every
+            backend (MindSpore's CPU build refuses all but
             ``FixedLossScaleManager(drop_overflow_update=False)``). The default is the
             level's: ``DynamicLossScaleManager(2**24, 2, 2000)`` for O2, else None.
-        keep_batchnorm_fp32: run BatchNorm in float32 (the default for O2 only).
-        boost_level: accepted for MindSpore compatibility; unused.
-        boost_config_dict, acc_level: accepted for MindSpore's signature; minispore has
-            no boost mode.
+            ``keep_batchnorm_fp32``: run BatchNorm in float32 (the default for O2 only).
+            ``boost_config_dict`` and ``acc_level``: accepted for MindSpore's signature;
+            minispore has no boost mode.
 
     Raises:
         TypeError: ``network`` is not a Cell, ``optimizer`` not an Optimizer, or

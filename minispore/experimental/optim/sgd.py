@@ -31,7 +31,9 @@ class SGD(Optimizer):
     Args:
         params: Parameters or group dicts.
         lr: the learning rate (``>= 0``).
-        momentum, dampening, weight_decay: floats ``>= 0``.
+        momentum: the momentum factor ``u``, a float ``>= 0``.
+        dampening: the dampening, a float ``>= 0``.
+        weight_decay: the weight decay, a float ``>= 0``.
         nesterov: Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``).
         maximize: ascend instead of descend.
         grad_centralization: centralize the gradients of weights (MindSpore's extension).
