@@ -209,3 +209,9 @@ def test_a_backend_without_a_kernel_passes_the_conformance_suite(tmp_path: Path)
         path=install_toy_backend(tmp_path, module_body=TOY_WITHOUT_KERNEL),
     )
     assert out.strip().splitlines()[-1].endswith("0 failed"), out
+
+
+def test_a_string_learning_rate_names_the_argument() -> None:
+    w = ms.Parameter(np.ones(2, np.float32), name="w")
+    with pytest.raises(ValueError, match=r"For 'Momentum', 'learning_rate' must be a number.*but got str '0.1'"):
+        nn.Momentum([w], learning_rate="0.1", momentum=0.9)

@@ -186,7 +186,16 @@ def parse_learning_rate(value: Any, prim: str, name: str = "learning_rate") -> L
     if isinstance(value, LearningRateSchedule):
         return ScheduleLR(value)
     if isinstance(value, collections.abc.Iterable) and not isinstance(value, Cell):
-        return ListLR(np.array(list(value)).astype(np.float32), name)
+        items = list(value)  # a 0-d array raises TypeError here, as in MindSpore
+        try:
+            rates = np.array(items).astype(np.float32)
+        except ValueError as exc:
+            # MindSpore's type (a str is an Iterable of characters), with the argument named.
+            raise ValueError(
+                f"For '{prim}', 'learning_rate' must be a number, a Tensor, a list of numbers or a "
+                f"LearningRateSchedule, but got {type(value).__name__} {value!r}: {exc}. Pass 0.1, not '0.1'."
+            ) from exc
+        return ListLR(rates, name)
     raise TypeError(
         f"For 'Optimizer', the argument 'learning_rate' must be int, float, Tensor, Iterable or "
         f"LearningRateSchedule, but got {type(value).__name__}."
