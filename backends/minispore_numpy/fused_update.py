@@ -23,9 +23,10 @@ from minispore_numpy.native import update_module
 
 Vector = np.ndarray[Any, Any]
 
-BLOCK = 64 * 1024
-"""Elements per block of the NumPy fallback (256 KiB per float32 slice): measured faster than
-32K here, while the few live slices still fit in a 1-2 MiB L2."""
+BLOCK = 128 * 1024
+"""Elements per block of the NumPy fallback (512 KiB per float32 slice): on the ResNet-50 set,
+one thread, ``benchmarks/fallback_block.py`` measured 32K 55.9 ms, 64K 51.3 ms and 128K
+47.7 ms per update."""
 
 THREADS = min(os.cpu_count() or 1, 16)
 """Threads the compiled kernel may use (it only splits groups of a million elements or more)."""
