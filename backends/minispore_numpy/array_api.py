@@ -96,3 +96,9 @@ class ArrayApiBackend:
 
     def col2im(self, cols: Array, input_shape: Shape, window: Window2d) -> Array:
         return ops.col2im(self.xp, cols, input_shape, window)
+
+    def max_pool2d(self, x: Array, window: Window2d) -> tuple[Array, Array]:
+        return ops.max_pool2d(self.xp, x, window)
+
+    def max_pool2d_grad(self, grad: Array, taps: Array, input_shape: Shape, window: Window2d) -> Array:
+        return ops.max_pool2d_grad(self.xp, grad, taps, input_shape, window)

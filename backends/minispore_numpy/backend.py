@@ -7,7 +7,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minispore.backend.protocol import Array, Availability, MomentumStep
+from minispore.backend.protocol import Array, Availability, MomentumStep, Shape, Window2d
+from minispore_numpy import windows
 from minispore_numpy.array_api import ArrayApiBackend
 from minispore_numpy.fused_momentum import fused_momentum
 
@@ -42,6 +43,18 @@ class NumpyBackend(ArrayApiBackend):
 
     def synchronize(self) -> None:
         return None
+
+    def im2col(self, x: Array, window: Window2d, pad_value: float) -> Array:
+        return windows.im2col(x, window, pad_value)
+
+    def col2im(self, cols: Array, input_shape: Shape, window: Window2d) -> Array:
+        return windows.col2im(cols, input_shape, window)
+
+    def max_pool2d(self, x: Array, window: Window2d) -> tuple[Array, Array]:
+        return windows.max_pool2d(x, window)
+
+    def max_pool2d_grad(self, grad: Array, taps: Array, input_shape: Shape, window: Window2d) -> Array:
+        return windows.max_pool2d_grad(grad, taps, input_shape, window)
 
     def fused_momentum(self, param: Array, moment: Array, grads: Sequence[Array], step: MomentumStep) -> None:
         fused_momentum(param, moment, grads, step)

@@ -114,14 +114,20 @@ class Ceil(_Piecewise):
 
 
 class ReLU(Function):
-    """``max(x, 0)`` with MindSpore's derivative: 0 at ``x == 0``."""
+    """``max(x, 0)`` with MindSpore's derivative: 0 at ``x == 0``.
+
+    The forward is one pass; the backward reads the saved output (``y > 0`` exactly
+    where ``x > 0``) and passes ``grad`` there, zero elsewhere.
+    """
 
     def forward(self, x: Array) -> Array:
-        self.mask = self.backend.binary(BinaryOp.GT, x, _const(self, x, 0))
-        return self.backend.binary(BinaryOp.MAXIMUM, x, _const(self, x, 0))
+        self.out = self.backend.binary(BinaryOp.MAXIMUM, x, _const(self, x, 0))
+        return self.out
 
     def backward(self, grad: Array) -> tuple[Array | None, ...]:
-        return (self.backend.binary(BinaryOp.MUL, grad, self.backend.cast(self.mask, grad.dtype)),)
+        b = self.backend
+        zero = _const(self, grad, 0)
+        return (b.where(b.binary(BinaryOp.GT, self.out, zero), grad, zero),)
 
 
 class _Binary(Function):

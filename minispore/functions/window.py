@@ -10,34 +10,18 @@ alone on axis 1 of the columns.
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Any
 
 import numpy as np
 
 from minispore.autograd import Function
-from minispore.backend.protocol import ArgReduceOp, Array, Backend, BinaryOp, ReduceOp, Shape, Window2d
+from minispore.backend.protocol import Array, Backend, BinaryOp, ReduceOp, Shape, Window2d
 
 
 def _planes(backend: Backend, x: Array) -> Array:
     """``(N, C, H, W)`` seen as ``N*C`` one-channel images ``(N*C, 1, H, W)``."""
     n, c, h, w = x.shape
     return backend.reshape(x, (n * c, 1, h, w))
-
-
-def _window_argmax(backend: Backend, x: Array, window: Window2d) -> tuple[Array, Array]:
-    """The columns of ``x`` (padding reads -inf) and the first maximal tap of each window.
-
-    Returns ``(cols, argmax)`` of shapes ``(N*C, kh*kw, L)`` and ``(N*C, 1, L)`` (int32).
-    """
-    cols = backend.im2col(_planes(backend, x), window, -math.inf)
-    return cols, backend.arg_reduce(ArgReduceOp.ARGMAX, cols, axis=1, keepdims=True)
-
-
-def _first_max_mask(backend: Backend, argmax: Array, taps: int) -> Array:
-    """Boolean ``(N*C, taps, L)``: true at the tap that :func:`_window_argmax` chose."""
-    tap_ids = backend.from_numpy(np.arange(taps, dtype=np.int32).reshape(1, taps, 1))
-    return backend.binary(BinaryOp.EQ, argmax, tap_ids)
 
 
 def _taps(window: Window2d) -> int:
@@ -101,23 +85,17 @@ class MaxPool2d(Function):
         y_{n,c,i,j} = \\max_{p,q} x_{n,c,\\,i s_h + p d_h - top,\\,j s_w + q d_w - left}
 
     Padding never wins: it reads :math:`-\\infty`. Ties send the whole gradient to the
-    first maximal tap in row-major order.
+    first maximal tap in row-major order (the backend's ``max_pool2d`` records it).
     """
 
     def forward(self, x: Array, window: Window2d) -> Array:
-        b = self.backend
-        n, c, h, w = x.shape
         self.x_shape: Shape = tuple(x.shape)
         self.window = window
-        cols, self.argmax = _window_argmax(b, x, window)
-        return b.reshape(b.reduce(ReduceOp.MAX, cols, (1,), keepdims=False), (n, c, *window.output_size(h, w)))
+        out, self.taps = self.backend.max_pool2d(x, window)
+        return out
 
     def backward(self, grad: Array) -> tuple[Array | None, ...]:
-        b = self.backend
-        n, c, h, w = self.x_shape
-        first = b.cast(_first_max_mask(b, self.argmax, _taps(self.window)), grad.dtype)
-        cols = b.binary(BinaryOp.MUL, first, b.reshape(grad, (n * c, 1, grad.shape[2] * grad.shape[3])))
-        return (b.reshape(b.col2im(cols, (n * c, 1, h, w), self.window), self.x_shape),)
+        return (self.backend.max_pool2d_grad(grad, self.taps, self.x_shape, self.window),)
 
 
 class MaxPool2dIndices(Function):
@@ -132,12 +110,18 @@ class MaxPool2dIndices(Function):
     def forward(self, x: Array, window: Window2d) -> Array:
         b = self.backend
         n, c, h, w = x.shape
-        _, argmax = _window_argmax(b, x, window)
+        taps = _taps(window)
+        _, chosen_tap = b.max_pool2d(x, window)
+        first = b.binary(
+            BinaryOp.EQ,
+            b.reshape(chosen_tap, (n * c, 1, chosen_tap.shape[2] * chosen_tap.shape[3])),
+            b.from_numpy(np.arange(taps, dtype=np.int32).reshape(1, taps, 1)),
+        )
         # Unfolding an image of pixel numbers gives each tap's source pixel; float32
         # holds them exactly up to 2**24 pixels per plane.
         pixels = b.from_numpy(np.arange(h * w, dtype=np.float32).reshape(1, 1, h, w))
         sources = b.im2col(pixels, window, -1.0)
-        chosen = b.where(_first_max_mask(b, argmax, _taps(window)), sources, b.full((), 0.0, sources.dtype))
+        chosen = b.where(first, sources, b.full((), 0.0, sources.dtype))
         flat = b.reduce(ReduceOp.SUM, chosen, (1,), keepdims=False)
         return b.reshape(b.cast(flat, np.dtype(np.int64)), (n, c, *window.output_size(h, w)))
 
