@@ -9,6 +9,7 @@ import numpy as np
 
 from minispore.backend.protocol import Array, Availability, MomentumStep, Shape, Window2d
 from minispore_numpy import windows
+from minispore_numpy.allocator import keep_freed_memory
 from minispore_numpy.array_api import ArrayApiBackend
 from minispore_numpy.fused_momentum import fused_momentum
 
@@ -23,6 +24,7 @@ class NumpyBackend(ArrayApiBackend):
         if device_index != 0:
             raise ValueError(f"The CPU device has only index 0, but got {device_index}.")
         super().__init__(np)
+        keep_freed_memory()
 
     def __repr__(self) -> str:
         return "NumpyBackend(CPU:0)"
