@@ -116,8 +116,9 @@ class Ceil(_Piecewise):
 class ReLU(Function):
     """``max(x, 0)`` with MindSpore's derivative: 0 at ``x == 0``.
 
-    The forward is one pass; the backward reads the saved output (``y > 0`` exactly
-    where ``x > 0``) and passes ``grad`` there, zero elsewhere.
+    The forward is one pass and keeps only its output: ``y > 0`` exactly where
+    ``x > 0``, so the backward multiplies ``grad`` by that mask (a product, which
+    vectorises, where a ``where`` on a random mask does not: 15x slower in NumPy).
     """
 
     def forward(self, x: Array) -> Array:
@@ -126,8 +127,8 @@ class ReLU(Function):
 
     def backward(self, grad: Array) -> tuple[Array | None, ...]:
         b = self.backend
-        zero = _const(self, grad, 0)
-        return (b.where(b.binary(BinaryOp.GT, self.out, zero), grad, zero),)
+        mask = b.cast(b.binary(BinaryOp.GT, self.out, _const(self, self.out, 0)), grad.dtype)
+        return (b.binary(BinaryOp.MUL, grad, mask),)
 
 
 class _Binary(Function):
