@@ -64,7 +64,8 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 """Read by the BLAS libraries when they load: set in the child's environment, never later."""
 
 
-def torch_step(batch_size: int) -> Contender | None:
+def torch_step(batch_size: int, device: str = "cpu") -> Contender | None:
+    """PyTorch eager's LeNet5 step on ``device`` (``"cpu"`` or ``"cuda"``), or None without torch."""
     try:
         import torch
     except ImportError:
@@ -83,10 +84,10 @@ def torch_step(batch_size: int) -> Contender | None:
         torch.nn.Linear(120, 84),
         torch.nn.ReLU(),
         torch.nn.Linear(84, 10),
-    )
+    ).to(device)
     opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
     x_np, y_np = _batch(batch_size)
-    x, y = torch.from_numpy(x_np), torch.from_numpy(y_np).long()
+    x, y = torch.from_numpy(x_np).to(device), torch.from_numpy(y_np).long().to(device)
     loss_fn = torch.nn.CrossEntropyLoss()
 
     def step() -> None:
@@ -94,7 +95,8 @@ def torch_step(batch_size: int) -> Contender | None:
         loss_fn(net(x), y).backward()
         opt.step()
 
-    return Contender("PyTorch eager", step)
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+    return Contender("PyTorch eager", step, sync)
 
 
 def _versions(threads: int | None) -> str:
