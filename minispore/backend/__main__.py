@@ -11,6 +11,12 @@ def main() -> int:
     for name, avail in found.items():
         state = "available" if avail.available else f"unavailable: {avail.reason}"
         print(f"{name:<{width}}  {state}")
+    try:
+        from minispore_numpy.native import status
+    except ImportError:
+        return 0
+    native = status()
+    print(f"{'CPU kernels':<{width}}  {'compiled' if native.in_use else 'NumPy fallback'}: {native.reason}")
     return 0
 
 
