@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from minispore_numpy import native
 
@@ -17,5 +21,9 @@ def test_backend_listing_reports_the_cpu_kernels(capsys: pytest.CaptureFixture[s
     assert state.reason in line
 
 
-def test_disable_variable_is_named_once() -> None:
-    assert native.DISABLE_VARIABLE == "MINISPORE_NATIVE"
+def test_minispore_native_0_selects_the_numpy_fallback() -> None:
+    code = "from minispore_numpy import native; print(native.status())"
+    env = {**os.environ, "MINISPORE_NATIVE": "0"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert "in_use=False" in out
+    assert "MINISPORE_NATIVE=0" in out
