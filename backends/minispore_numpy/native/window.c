@@ -126,24 +126,29 @@ static int item_size(int dtype) {
                     const Py_ssize_t y0 = oy * L.sh - L.top, x0 = ox * L.sw - L.left;                       \
                     if (y0 >= 0 && x0 >= 0 && y0 + (L.kh - 1) * L.dh < L.h &&                                \
                         x0 + (L.kw - 1) * L.dw < L.w) {                                                      \
-                        /* The window lies inside the image: no bounds checks. */                               \
-                        const T* corner = src + y0 * L.w + x0;                                                 \
-                        best = corner[0];                                                                       \
-                        at = 0;                                                                                 \
-                        for (Py_ssize_t i = 0; i < L.kh; ++i) {                                                \
-                            const T* line = corner + i * L.dh * L.w;                                          \
-                            for (Py_ssize_t j = 0; j < L.kw; ++j) {                                            \
-                                const T v = line[j * L.dw];                                                     \
-                                /* Branch-free: on real data the comparison is a coin toss. */                  \
-                                const int take = (v > best) | ((v != v) & (best == best));                      \
-                                best = take ? v : best;                                                         \
-                                at = take ? (int32_t)(i * L.kw + j) : at;                                       \
-                            }                                                                                   \
-                        }                                                                                       \
-                        out[p * npos + oy * L.ow + ox] = best;                                                 \
-                        taps[p * npos + oy * L.ow + ox] = at;                                                  \
-                        continue;                                                                               \
-                    }                                                                                           \
+                        /* Inside the image: no bounds checks, and a plain comparison that       \
+                           compiles to a max; a window holding a NaN is redone by the exact loop. */ \
+                        const T* corner = src + y0 * L.w + x0;                                          \
+                        best = corner[0];                                                               \
+                        at = 0;                                                                         \
+                        int nan = best != best;                                                         \
+                        for (Py_ssize_t i = 0; i < L.kh; ++i) {                                         \
+                            const T* line = corner + i * L.dh * L.w;                                    \
+                            for (Py_ssize_t j = 0; j < L.kw; ++j) {                                     \
+                                const T v = line[j * L.dw];                                             \
+                                const int take = v > best;                                              \
+                                best = take ? v : best;                                                 \
+                                at = take ? (int32_t)(i * L.kw + j) : at;                               \
+                                nan |= v != v;                                                          \
+                            }                                                                           \
+                        }                                                                               \
+                        if (!nan) {                                                                     \
+                            out[p * npos + oy * L.ow + ox] = best;                                      \
+                            taps[p * npos + oy * L.ow + ox] = at;                                       \
+                            continue;                                                                   \
+                        }                                                                               \
+                        at = -1;                                                                        \
+                    }                                                                                   \
                     for (Py_ssize_t i = 0; i < L.kh; ++i) {                                                    \
                         const Py_ssize_t y = oy * L.sh + i * L.dh - L.top;                                   \
                         for (Py_ssize_t j = 0; j < L.kw; ++j) {                                                \
@@ -172,16 +177,19 @@ static int item_size(int dtype) {
             const T* g = grad + p * npos;                                                                       \
             const int32_t* t = taps + p * npos;                                                                 \
             T* dst = dx + p * plane;                                                                            \
-            for (Py_ssize_t tap = 0; tap < (disjoint ? 1 : L.kh * L.kw); ++tap) {                             \
-                for (Py_ssize_t o = 0; o < npos; ++o) {                                                         \
-                    if (!disjoint && t[o] != tap) continue;                                                     \
-                    const Py_ssize_t i = t[o] / L.kw, j = t[o] % L.kw;                                        \
-                    const Py_ssize_t y = (o / L.ow) * L.sh + i * L.dh - L.top;                              \
-                    const Py_ssize_t xx = (o % L.ow) * L.sw + j * L.dw - L.left;                            \
-                    if (y >= 0 && y < L.h && xx >= 0 && xx < L.w) dst[y * L.w + xx] += g[o];                 \
-                }                                                                                               \
-            }                                                                                                   \
-        }                                                                                                       \
+            for (Py_ssize_t tap = 0; tap < (disjoint ? 1 : L.kh * L.kw); ++tap) {                               \
+                for (Py_ssize_t oy = 0, o = 0; oy < L.oh; ++oy) {                                                \
+                    for (Py_ssize_t ox = 0; ox < L.ow; ++ox, ++o) {                                               \
+                        const int32_t chosen = t[o], kw = (int32_t)L.kw;                                          \
+                        if (!disjoint && chosen != tap) continue;                                                 \
+                        const int32_t i = chosen / kw, j = chosen - i * kw;                                       \
+                        const Py_ssize_t y = oy * L.sh + i * L.dh - L.top;                                        \
+                        const Py_ssize_t xx = ox * L.sw + j * L.dw - L.left;                                      \
+                        if (y >= 0 && y < L.h && xx >= 0 && xx < L.w) dst[y * L.w + xx] += g[o];                 \
+                    }                                                                                             \
+                }                                                                                                 \
+            }                                                                                                     \
+        }                                                                                                         \
     }
 
 DEFINE_KERNELS(float, f32)
