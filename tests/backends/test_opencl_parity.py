@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from minispore_numpy import NumpyBackend
-from minispore_opencl import OpenCLBackend
+from minispore_opencl import OpenCLBackend, linalg
 
 from minispore.backend.protocol import (
     ArgReduceOp,
@@ -422,6 +422,20 @@ def test_matmul_reads_transposed_and_broadcast_operands() -> None:
     b_b = CL.broadcast_to(CL.from_numpy(b), (3, 17, 9))
     expected = np.matmul(a.transpose(0, 2, 1), np.broadcast_to(b, (3, 17, 9)))
     assert_same(CL.matmul(a_t, b_b), expected, atol=1e-4)
+
+
+def test_matmul_blockings_agree_bit_for_bit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every tile sums in k order with one rounding per step: the choice never changes a bit.
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((3, 6, 37)).astype(np.float32), rng.standard_normal((3, 37, 50)).astype(np.float32)
+    results = []
+    for blocking in linalg.BLOCKINGS:
+        if blocking[0] * blocking[0] // blocking[1] <= CL._rt.max_work_group:
+            monkeypatch.setattr(linalg, "_blocking", lambda rt, m, n, k, chosen=blocking: chosen)
+            results.append(CL.to_numpy(CL.matmul(CL.from_numpy(a), CL.from_numpy(b))))
+    assert len(results) > 1
+    for other in results[1:]:
+        np.testing.assert_array_equal(other, results[0])
 
 
 @pytest.mark.parametrize("dtype", [*FLOATS, np.dtype(np.int32)], ids=str)
