@@ -50,146 +50,146 @@ static int item_size(int dtype) {
 }
 
 /* One body per scalar type. */
-#define DEFINE_KERNELS(T, SUFFIX)                                                                               \
-    static void im2col_##SUFFIX(const T* x, T* cols, const window_t* window, T pad) {                                \
-        const window_t L = *window; /* a local copy: stores cannot alias it */ \
-        const Py_ssize_t planes = L.n * L.c, plane = L.h * L.w, npos = L.oh * L.ow;                       \
-        for (Py_ssize_t p = 0; p < planes; ++p) {                                                               \
-            const T* src = x + p * plane;                                                                       \
-            for (Py_ssize_t i = 0; i < L.kh; ++i) {                                                            \
-                for (Py_ssize_t j = 0; j < L.kw; ++j) {                                                        \
-                    T* dst = cols + ((p * L.kh + i) * L.kw + j) * npos;                                       \
-                    for (Py_ssize_t oy = 0; oy < L.oh; ++oy) {                                                 \
-                        const Py_ssize_t y = oy * L.sh + i * L.dh - L.top;                                   \
-                        T* row = dst + oy * L.ow;                                                              \
-                        if (y < 0 || y >= L.h) {                                                               \
-                            for (Py_ssize_t ox = 0; ox < L.ow; ++ox) row[ox] = pad;                            \
-                            continue;                                                                           \
-                        }                                                                                       \
-                        const T* line = src + y * L.w;                                                         \
-                        const Py_ssize_t x0 = j * L.dw - L.left;                                              \
-                        if (L.sw == 1 && x0 >= 0 && x0 + L.ow <= L.w) {                                      \
-                            memcpy(row, line + x0, (size_t)L.ow * sizeof(T));                                  \
-                            continue;                                                                           \
-                        }                                                                                       \
-                        for (Py_ssize_t ox = 0; ox < L.ow; ++ox) {                                             \
-                            const Py_ssize_t xx = x0 + ox * L.sw;                                              \
-                            row[ox] = (xx >= 0 && xx < L.w) ? line[xx] : pad;                                  \
-                        }                                                                                       \
-                    }                                                                                           \
-                }                                                                                               \
-            }                                                                                                   \
-        }                                                                                                       \
-    }                                                                                                           \
-                                                                                                                \
-    /* x must hold zeros; taps are added in the order i, j, as the reference does. */                          \
-    static void col2im_##SUFFIX(const T* cols, T* x, const window_t* window) {                                       \
-        const window_t L = *window; /* a local copy: stores cannot alias it */ \
-        const Py_ssize_t planes = L.n * L.c, plane = L.h * L.w, npos = L.oh * L.ow;                       \
-        for (Py_ssize_t p = 0; p < planes; ++p) {                                                               \
-            T* dst = x + p * plane;                                                                             \
-            for (Py_ssize_t i = 0; i < L.kh; ++i) {                                                            \
-                for (Py_ssize_t j = 0; j < L.kw; ++j) {                                                        \
-                    const T* src = cols + ((p * L.kh + i) * L.kw + j) * npos;                                 \
-                    for (Py_ssize_t oy = 0; oy < L.oh; ++oy) {                                                 \
-                        const Py_ssize_t y = oy * L.sh + i * L.dh - L.top;                                   \
-                        if (y < 0 || y >= L.h) continue;                                                       \
-                        T* line = dst + y * L.w;                                                               \
-                        const T* row = src + oy * L.ow;                                                        \
-                        const Py_ssize_t x0 = j * L.dw - L.left;                                              \
-                        if (L.sw == 1 && x0 >= 0 && x0 + L.ow <= L.w) {                                      \
-                            T* span = line + x0;                                                                \
-                            for (Py_ssize_t ox = 0; ox < L.ow; ++ox) span[ox] += row[ox];                      \
-                            continue;                                                                           \
-                        }                                                                                       \
-                        for (Py_ssize_t ox = 0; ox < L.ow; ++ox) {                                             \
-                            const Py_ssize_t xx = x0 + ox * L.sw;                                              \
-                            if (xx >= 0 && xx < L.w) line[xx] += row[ox];                                      \
-                        }                                                                                       \
-                    }                                                                                           \
-                }                                                                                               \
-            }                                                                                                   \
-        }                                                                                                       \
-    }                                                                                                           \
-                                                                                                                \
-    /* The first maximal tap of each window in row-major order (padding reads -inf; a NaN wins). */             \
-    static void max_pool_##SUFFIX(const T* x, T* out, int32_t* taps, const window_t* window) {                       \
-        const window_t L = *window; /* a local copy: stores cannot alias it */ \
-        const Py_ssize_t planes = L.n * L.c, plane = L.h * L.w, npos = L.oh * L.ow;                       \
-        const T neg_inf = -(T)INFINITY;                                                                         \
-        for (Py_ssize_t p = 0; p < planes; ++p) {                                                               \
-            const T* src = x + p * plane;                                                                       \
-            for (Py_ssize_t oy = 0; oy < L.oh; ++oy) {                                                         \
-                for (Py_ssize_t ox = 0; ox < L.ow; ++ox) {                                                     \
-                    T best = 0;                                                                                 \
-                    int32_t at = -1;                                                                            \
-                    const Py_ssize_t y0 = oy * L.sh - L.top, x0 = ox * L.sw - L.left;                       \
-                    if (y0 >= 0 && x0 >= 0 && y0 + (L.kh - 1) * L.dh < L.h &&                                \
-                        x0 + (L.kw - 1) * L.dw < L.w) {                                                      \
-                        /* Inside the image: no bounds checks, and a plain comparison that       \
-                           compiles to a max; a window holding a NaN is redone by the exact loop. */ \
-                        const T* corner = src + y0 * L.w + x0;                                          \
-                        best = corner[0];                                                               \
-                        at = 0;                                                                         \
-                        int nan = best != best;                                                         \
-                        for (Py_ssize_t i = 0; i < L.kh; ++i) {                                         \
-                            const T* line = corner + i * L.dh * L.w;                                    \
-                            for (Py_ssize_t j = 0; j < L.kw; ++j) {                                     \
-                                const T v = line[j * L.dw];                                             \
-                                const int take = v > best;                                              \
-                                best = take ? v : best;                                                 \
-                                at = take ? (int32_t)(i * L.kw + j) : at;                               \
-                                nan |= v != v;                                                          \
-                            }                                                                           \
-                        }                                                                               \
-                        if (!nan) {                                                                     \
-                            out[p * npos + oy * L.ow + ox] = best;                                      \
-                            taps[p * npos + oy * L.ow + ox] = at;                                       \
-                            continue;                                                                   \
-                        }                                                                               \
-                        at = -1;                                                                        \
-                    }                                                                                   \
-                    for (Py_ssize_t i = 0; i < L.kh; ++i) {                                                    \
-                        const Py_ssize_t y = oy * L.sh + i * L.dh - L.top;                                   \
-                        for (Py_ssize_t j = 0; j < L.kw; ++j) {                                                \
-                            const Py_ssize_t xx = ox * L.sw + j * L.dw - L.left;                             \
-                            const T v = (y >= 0 && y < L.h && xx >= 0 && xx < L.w) ? src[y * L.w + xx]      \
-                                                                                      : neg_inf;                \
-                            if (at < 0 || v > best || (v != v && best == best)) {                               \
-                                best = v;                                                                       \
-                                at = (int32_t)(i * L.kw + j);                                                  \
-                            }                                                                                   \
-                        }                                                                                       \
-                    }                                                                                           \
-                    out[p * npos + oy * L.ow + ox] = best;                                                     \
-                    taps[p * npos + oy * L.ow + ox] = at;                                                      \
-                }                                                                                               \
-            }                                                                                                   \
-        }                                                                                                       \
-    }                                                                                                           \
-                                                                                                                \
-    /* dx (zeros) gets each window's gradient at its chosen tap; taps in the order i, j. */                     \
-    static void max_pool_grad_##SUFFIX(const T* grad, const int32_t* taps, T* dx, const window_t* window) {          \
-        const window_t L = *window; /* a local copy: stores cannot alias it */ \
-        const Py_ssize_t planes = L.n * L.c, plane = L.h * L.w, npos = L.oh * L.ow;                       \
-        const int disjoint = L.sh >= (L.kh - 1) * L.dh + 1 && L.sw >= (L.kw - 1) * L.dw + 1;              \
-        for (Py_ssize_t p = 0; p < planes; ++p) {                                                               \
-            const T* g = grad + p * npos;                                                                       \
-            const int32_t* t = taps + p * npos;                                                                 \
-            T* dst = dx + p * plane;                                                                            \
-            for (Py_ssize_t tap = 0; tap < (disjoint ? 1 : L.kh * L.kw); ++tap) {                               \
-                for (Py_ssize_t oy = 0, o = 0; oy < L.oh; ++oy) {                                                \
-                    for (Py_ssize_t ox = 0; ox < L.ow; ++ox, ++o) {                                               \
-                        const int32_t chosen = t[o], kw = (int32_t)L.kw;                                          \
-                        if (!disjoint && chosen != tap) continue;                                                 \
-                        const int32_t i = chosen / kw, j = chosen - i * kw;                                       \
-                        const Py_ssize_t y = oy * L.sh + i * L.dh - L.top;                                        \
-                        const Py_ssize_t xx = ox * L.sw + j * L.dw - L.left;                                      \
-                        if (y >= 0 && y < L.h && xx >= 0 && xx < L.w) dst[y * L.w + xx] += g[o];                 \
-                    }                                                                                             \
-                }                                                                                                 \
-            }                                                                                                     \
-        }                                                                                                         \
+#define DEFINE_KERNELS(T, SUFFIX)                                                                                       \
+    static void im2col_##SUFFIX(const T* x, T* cols, const window_t* window, T pad) {                                   \
+        const window_t L = *window; /* a local copy: stores cannot alias it */                                          \
+        const Py_ssize_t planes = L.n * L.c, plane = L.h * L.w, npos = L.oh * L.ow;                                     \
+        for (Py_ssize_t p = 0; p < planes; ++p) {                                                                       \
+            const T* src = x + p * plane;                                                                               \
+            for (Py_ssize_t i = 0; i < L.kh; ++i) {                                                                     \
+                for (Py_ssize_t j = 0; j < L.kw; ++j) {                                                                 \
+                    T* dst = cols + ((p * L.kh + i) * L.kw + j) * npos;                                                 \
+                    for (Py_ssize_t oy = 0; oy < L.oh; ++oy) {                                                          \
+                        const Py_ssize_t y = oy * L.sh + i * L.dh - L.top;                                              \
+                        T* row = dst + oy * L.ow;                                                                       \
+                        if (y < 0 || y >= L.h) {                                                                        \
+                            for (Py_ssize_t ox = 0; ox < L.ow; ++ox) row[ox] = pad;                                     \
+                            continue;                                                                                   \
+                        }                                                                                               \
+                        const T* line = src + y * L.w;                                                                  \
+                        const Py_ssize_t x0 = j * L.dw - L.left;                                                        \
+                        if (L.sw == 1 && x0 >= 0 && x0 + L.ow <= L.w) {                                                 \
+                            memcpy(row, line + x0, (size_t)L.ow * sizeof(T));                                           \
+                            continue;                                                                                   \
+                        }                                                                                               \
+                        for (Py_ssize_t ox = 0; ox < L.ow; ++ox) {                                                      \
+                            const Py_ssize_t xx = x0 + ox * L.sw;                                                       \
+                            row[ox] = (xx >= 0 && xx < L.w) ? line[xx] : pad;                                           \
+                        }                                                                                               \
+                    }                                                                                                   \
+                }                                                                                                       \
+            }                                                                                                           \
+        }                                                                                                               \
+    }                                                                                                                   \
+                                                                                                                        \
+    /* x must hold zeros; taps are added in the order i, j, as the reference does. */                                   \
+    static void col2im_##SUFFIX(const T* cols, T* x, const window_t* window) {                                          \
+        const window_t L = *window; /* a local copy: stores cannot alias it */                                          \
+        const Py_ssize_t planes = L.n * L.c, plane = L.h * L.w, npos = L.oh * L.ow;                                     \
+        for (Py_ssize_t p = 0; p < planes; ++p) {                                                                       \
+            T* dst = x + p * plane;                                                                                     \
+            for (Py_ssize_t i = 0; i < L.kh; ++i) {                                                                     \
+                for (Py_ssize_t j = 0; j < L.kw; ++j) {                                                                 \
+                    const T* src = cols + ((p * L.kh + i) * L.kw + j) * npos;                                           \
+                    for (Py_ssize_t oy = 0; oy < L.oh; ++oy) {                                                          \
+                        const Py_ssize_t y = oy * L.sh + i * L.dh - L.top;                                              \
+                        if (y < 0 || y >= L.h) continue;                                                                \
+                        T* line = dst + y * L.w;                                                                        \
+                        const T* row = src + oy * L.ow;                                                                 \
+                        const Py_ssize_t x0 = j * L.dw - L.left;                                                        \
+                        if (L.sw == 1 && x0 >= 0 && x0 + L.ow <= L.w) {                                                 \
+                            T* span = line + x0;                                                                        \
+                            for (Py_ssize_t ox = 0; ox < L.ow; ++ox) span[ox] += row[ox];                               \
+                            continue;                                                                                   \
+                        }                                                                                               \
+                        for (Py_ssize_t ox = 0; ox < L.ow; ++ox) {                                                      \
+                            const Py_ssize_t xx = x0 + ox * L.sw;                                                       \
+                            if (xx >= 0 && xx < L.w) line[xx] += row[ox];                                               \
+                        }                                                                                               \
+                    }                                                                                                   \
+                }                                                                                                       \
+            }                                                                                                           \
+        }                                                                                                               \
+    }                                                                                                                   \
+                                                                                                                        \
+    /* The first maximal tap of each window in row-major order (padding reads -inf; a NaN wins). */                     \
+    static void max_pool_##SUFFIX(const T* x, T* out, int32_t* taps, const window_t* window) {                          \
+        const window_t L = *window; /* a local copy: stores cannot alias it */                                          \
+        const Py_ssize_t planes = L.n * L.c, plane = L.h * L.w, npos = L.oh * L.ow;                                     \
+        const T neg_inf = -(T)INFINITY;                                                                                 \
+        for (Py_ssize_t p = 0; p < planes; ++p) {                                                                       \
+            const T* src = x + p * plane;                                                                               \
+            for (Py_ssize_t oy = 0; oy < L.oh; ++oy) {                                                                  \
+                for (Py_ssize_t ox = 0; ox < L.ow; ++ox) {                                                              \
+                    T best = 0;                                                                                         \
+                    int32_t at = -1;                                                                                    \
+                    const Py_ssize_t y0 = oy * L.sh - L.top, x0 = ox * L.sw - L.left;                                   \
+                    if (y0 >= 0 && x0 >= 0 && y0 + (L.kh - 1) * L.dh < L.h &&                                           \
+                        x0 + (L.kw - 1) * L.dw < L.w) {                                                                 \
+                        /* Inside the image: no bounds checks, and a plain comparison that                              \
+                           compiles to a max; a window holding a NaN is redone by the exact loop. */                    \
+                        const T* corner = src + y0 * L.w + x0;                                                          \
+                        best = corner[0];                                                                               \
+                        at = 0;                                                                                         \
+                        int nan = best != best;                                                                         \
+                        for (Py_ssize_t i = 0; i < L.kh; ++i) {                                                         \
+                            const T* line = corner + i * L.dh * L.w;                                                    \
+                            for (Py_ssize_t j = 0; j < L.kw; ++j) {                                                     \
+                                const T v = line[j * L.dw];                                                             \
+                                const int take = v > best;                                                              \
+                                best = take ? v : best;                                                                 \
+                                at = take ? (int32_t)(i * L.kw + j) : at;                                               \
+                                nan |= v != v;                                                                          \
+                            }                                                                                           \
+                        }                                                                                               \
+                        if (!nan) {                                                                                     \
+                            out[p * npos + oy * L.ow + ox] = best;                                                      \
+                            taps[p * npos + oy * L.ow + ox] = at;                                                       \
+                            continue;                                                                                   \
+                        }                                                                                               \
+                        at = -1;                                                                                        \
+                    }                                                                                                   \
+                    for (Py_ssize_t i = 0; i < L.kh; ++i) {                                                             \
+                        const Py_ssize_t y = oy * L.sh + i * L.dh - L.top;                                              \
+                        for (Py_ssize_t j = 0; j < L.kw; ++j) {                                                         \
+                            const Py_ssize_t xx = ox * L.sw + j * L.dw - L.left;                                        \
+                            const T v = (y >= 0 && y < L.h && xx >= 0 && xx < L.w) ? src[y * L.w + xx]                  \
+                                                                                      : neg_inf;                        \
+                            if (at < 0 || v > best || (v != v && best == best)) {                                       \
+                                best = v;                                                                               \
+                                at = (int32_t)(i * L.kw + j);                                                           \
+                            }                                                                                           \
+                        }                                                                                               \
+                    }                                                                                                   \
+                    out[p * npos + oy * L.ow + ox] = best;                                                              \
+                    taps[p * npos + oy * L.ow + ox] = at;                                                               \
+                }                                                                                                       \
+            }                                                                                                           \
+        }                                                                                                               \
+    }                                                                                                                   \
+                                                                                                                        \
+    /* dx (zeros) gets each window's gradient at its chosen tap; taps in the order i, j. */                             \
+    static void max_pool_grad_##SUFFIX(const T* grad, const int32_t* taps, T* dx, const window_t* window) {             \
+        const window_t L = *window; /* a local copy: stores cannot alias it */                                          \
+        const Py_ssize_t planes = L.n * L.c, plane = L.h * L.w, npos = L.oh * L.ow;                                     \
+        const int disjoint = L.sh >= (L.kh - 1) * L.dh + 1 && L.sw >= (L.kw - 1) * L.dw + 1;                            \
+        for (Py_ssize_t p = 0; p < planes; ++p) {                                                                       \
+            const T* g = grad + p * npos;                                                                               \
+            const int32_t* t = taps + p * npos;                                                                         \
+            T* dst = dx + p * plane;                                                                                    \
+            for (Py_ssize_t tap = 0; tap < (disjoint ? 1 : L.kh * L.kw); ++tap) {                                       \
+                for (Py_ssize_t oy = 0, o = 0; oy < L.oh; ++oy) {                                                       \
+                    for (Py_ssize_t ox = 0; ox < L.ow; ++ox, ++o) {                                                     \
+                        const int32_t chosen = t[o], kw = (int32_t)L.kw;                                                \
+                        if (!disjoint && chosen != tap) continue;                                                       \
+                        const int32_t i = chosen / kw, j = chosen - i * kw;                                             \
+                        const Py_ssize_t y = oy * L.sh + i * L.dh - L.top;                                              \
+                        const Py_ssize_t xx = ox * L.sw + j * L.dw - L.left;                                            \
+                        if (y >= 0 && y < L.h && xx >= 0 && xx < L.w) dst[y * L.w + xx] += g[o];                        \
+                    }                                                                                                   \
+                }                                                                                                       \
+            }                                                                                                           \
+        }                                                                                                               \
     }
 
 DEFINE_KERNELS(float, f32)
