@@ -59,10 +59,17 @@ def conformance(session: nox.Session) -> None:
     session.run(PY, "-m", "pytest", "-q", "tests/conformance", *session.posargs)
 
 
+def build_docs(session: nox.Session) -> None:
+    """Build the site (mkdocs.yml) in strict mode: any warning, such as a broken link or an
+    unparsable docstring, fails the build."""
+    session.run(PY, "-m", "mkdocs", "build", "--strict", "--quiet", env={"NO_MKDOCS_2_WARNING": "1"})
+
+
 @nox.session(python=False)
 def docs(session: nox.Session) -> None:
-    """Run the examples in the docstrings of the public API."""
-    session.run(PY, "-m", "pytest", "-q", "--doctest-modules", "minispore", "-p", "no:cacheprovider")
+    """Build the documentation site strictly into ``site/`` and run the docstring examples and doc snippets."""
+    build_docs(session)
+    session.run(PY, "-m", "pytest", "-q", "--doctest-modules", "minispore", "tests/docs", "-p", "no:cacheprovider")
 
 
 @nox.session(python=False)
@@ -133,9 +140,22 @@ def gpu(session: nox.Session) -> None:
 
 @nox.session(python=False)
 def check(session: nox.Session) -> None:
-    """Everything CI runs: lint, types, kernel compilation, every test on every backend here."""
+    """Everything CI runs: lint, types, the strict docs build, kernel compilation, every test on
+    every backend here, and the CPU tests again without the compiled kernels."""
     lint(session)
     typecheck(session)
+    build_docs(session)
     if shutil.which("nvcc") is not None:
         session.run(PY, "-m", "minispore_cupy.compile_check")
     session.run(PY, "-m", "pytest", "-q", "--doctest-modules", "minispore", "tests", *session.posargs)
+    # Once more on the CPU with the compiled kernels off: the NumPy fallback that runs
+    # where no C compiler was available at install time.
+    session.run(
+        PY,
+        "-m",
+        "pytest",
+        "-q",
+        "tests",
+        *session.posargs,
+        env={"MINISPORE_NATIVE": "0", "MINISPORE_TEST_DEVICES": "CPU"},
+    )

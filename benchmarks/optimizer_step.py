@@ -7,7 +7,11 @@ MindSpore's ``nn.Momentum`` when installed, plus a single-threaded fused C loop 
 memory copy as yardsticks. Effective bandwidth counts 20 bytes per float32 element (read
 p, v, g; write p, v).
 
-    python benchmarks/optimizer_step.py [--sets lenet5 resnet50] [--devices CPU OpenCL]
+    python benchmarks/optimizer_step.py [--sets lenet5 resnet50] [--devices CPU OpenCL] [--no-pairs]
+
+The last tables time every fused optimizer (nn.SGD, nn.Adam, nn.AdamWeightDecay,
+nn.RMSProp) against its torch counterpart (``fused=True`` where torch has it, else
+``foreach=True``) on the CPU.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +33,8 @@ from timing import Contender, format_time, interleave
 
 import minispore as ms
 from minispore import nn
-from minispore.backend import MomentumStep, available_backends
+from minispore.backend import FusedUpdate, UpdateStep, available_backends
+from minispore.nn.optim.rules import MOMENTUM as MOMENTUM_RULE
 
 LR, MOMENTUM = 0.01, 0.9
 
@@ -46,12 +52,15 @@ def minispore_contenders(shapes: list[tuple[int, ...]], device: str, reference: 
     backend = params[0].backend
     group = opt._flat_groups[0][1]
     grad_arrays = [g._data for g in grads]
-    kernel_step = MomentumStep(lr=LR, momentum=MOMENTUM)
+    kernel_step = UpdateStep(
+        MOMENTUM_RULE, frozenset(), 0, (float(np.float32(LR)), float(np.float32(MOMENTUM)), 0.0, 1.0)
+    )
+    assert isinstance(backend, FusedUpdate)
     out = [
         Contender(f"minispore {device} opt(grads)", lambda: opt(grads), backend.synchronize),
         Contender(
             f"minispore {device} fused kernel",
-            lambda: backend.fused_momentum(group.param_buffer, group.moment_buffer, grad_arrays, kernel_step),
+            lambda: backend.fused_update(kernel_step, group.buffers[0], group.buffers[1:], grad_arrays),
             backend.synchronize,
         ),
     ]
@@ -132,15 +141,72 @@ def run(set_name: str, devices: list[str], rounds: int) -> None:
         print(f"{c.name:38s} {format_time(c.median):>12s} {gbs:8.2f} {of_copy:>8s} {vs_c:>10s} {vs_t:>15s}")
 
 
+PAIRS: list[tuple[str, Any, str, Any]] = [
+    ("nn.SGD(momentum=0.9)", lambda ps: nn.SGD(ps, LR, momentum=MOMENTUM), "SGD", {"momentum": MOMENTUM}),
+    ("nn.Adam", lambda ps: nn.Adam(ps, LR), "Adam", {}),
+    ("nn.AdamWeightDecay(0.01)", lambda ps: nn.AdamWeightDecay(ps, LR, weight_decay=0.01), "AdamW", {}),
+    ("nn.RMSProp(momentum=0.9)", lambda ps: nn.RMSProp(ps, LR, momentum=MOMENTUM), "RMSprop", {"momentum": MOMENTUM}),
+]
+"""Each minispore optimizer and its torch counterpart (``fused=True`` where torch has it, else ``foreach``)."""
+
+
+def optimizer_pairs(set_name: str, device: str, rounds: int) -> None:
+    """Every fused optimizer against its torch counterpart, interleaved, on one parameter set."""
+    shapes = PARAM_SETS[set_name]()
+    n = total_elements(shapes)
+    repeat = 100 if n < 1_000_000 else 2
+    try:
+        import torch
+    except ImportError:
+        torch = None
+        print("torch not installed: minispore alone")
+    ms.set_device(device)
+    print(f"\n== optimizers on {set_name} ({n:,} elements), minispore on {device} ==")
+    print(f"{'optimizer':28s} {'minispore opt(grads)':>21s} {'torch':>12s} {'torch kind':>12s} {'ratio':>7s}")
+    for label, make, torch_name, torch_kwargs in PAIRS:
+        params = [ms.Parameter(a, name=f"p{i}") for i, a in enumerate(_arrays(shapes, 0))]
+        grads = tuple(ms.Tensor(a) for a in _arrays(shapes, 1))
+        opt = make(params)
+        backend = params[0].backend
+        step: Any = partial(opt, grads)
+        contenders = [Contender(label, step, backend.synchronize)]
+        kind = "-"
+        if torch is not None:
+            tparams = [torch.nn.Parameter(torch.from_numpy(a)) for a in _arrays(shapes, 0)]
+            for p, g in zip(tparams, _arrays(shapes, 1)):
+                p.grad = torch.from_numpy(g)
+            cls = getattr(torch.optim, torch_name)
+            try:
+                topt = cls(tparams, lr=LR, fused=True, **torch_kwargs)
+                kind = "fused=True"
+            except (RuntimeError, TypeError, ValueError):
+                topt = cls(tparams, lr=LR, foreach=True, **torch_kwargs)
+                kind = "foreach"
+            contenders.append(Contender(f"torch {torch_name}", topt.step))
+        interleave(contenders, rounds=rounds, repeat=repeat)
+        ours = contenders[0].median
+        theirs = contenders[1].median if len(contenders) > 1 else None
+        ratio = f"{ours / theirs:6.2f}x" if theirs else "-"
+        print(
+            f"{label:28s} {format_time(ours):>21s} {format_time(theirs) if theirs else '-':>12s} {kind:>12s} {ratio:>7s}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sets", nargs="+", default=list(PARAM_SETS), choices=list(PARAM_SETS))
     usable = [name for name, avail in available_backends().items() if avail.available]
     parser.add_argument("--devices", nargs="+", default=usable, help=f"minispore devices (default: {usable})")
     parser.add_argument("--rounds", type=int, default=7, help="interleaved timing rounds (default 7)")
+    parser.add_argument(
+        "--no-pairs", action="store_true", help="skip the table of each optimizer against its torch counterpart"
+    )
     args = parser.parse_args()
     for set_name in args.sets:
         run(set_name, args.devices, args.rounds)
+    if not args.no_pairs:
+        for set_name in args.sets:
+            optimizer_pairs(set_name, "CPU", args.rounds)
 
 
 if __name__ == "__main__":

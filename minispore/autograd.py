@@ -8,6 +8,10 @@ transform pays nothing. Each operation is a :class:`Function` whose ``forward`` 
 :func:`backward` walks the graph without recursion: nodes carry a creation number and are
 processed from a max-heap, so a node runs only after every node that consumed its output
 (Chainer's ordering). Saved state is released as soon as a node has run.
+
+Before an operation runs, :meth:`Function.apply` casts its floating-point inputs as the
+mixed-precision rule in force says (:mod:`minispore.precision`), through a differentiable
+cast, so that gradients reach float32 parameters as float32.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, cast
 
+import numpy as np
+
+from minispore import precision
 from minispore.backend.protocol import Array, Backend, BinaryOp
 
 
@@ -69,6 +76,14 @@ def no_grad() -> Iterator[None]:
         _state.enabled = previous
 
 
+def _as_dtype(tensors: tuple[Tensor, ...], dtype: np.dtype[Any]) -> tuple[Tensor, ...]:
+    from minispore.functions.elementwise import Cast
+
+    return tuple(
+        Cast.apply(t, dtype=dtype) if t._data.dtype.kind == "f" and t._data.dtype != dtype else t for t in tensors
+    )
+
+
 class Node:
     """One recorded operation: its function (holding saved state) and its inputs."""
 
@@ -92,6 +107,10 @@ class Function:
     """
 
     differentiable: ClassVar[bool] = True
+    mixed_precision: ClassVar[bool] = True
+    """Whether a mixed-precision rule casts this operation's inputs (not for ``Cast`` itself)."""
+    auto_precision: ClassVar[precision.AutoKind] = ""
+    """How the ``auto`` level treats this operation (see :mod:`minispore.precision`)."""
 
     def __init__(self, backend: Backend, needs_grad: tuple[bool, ...]) -> None:
         self.backend = backend
@@ -104,6 +123,11 @@ class Function:
     def apply(cls, *tensors: Tensor, **options: Any) -> Tensor:
         """Run the forward on the tensors' arrays and record a node when a tape watches."""
         backend = check_same_backend(cls.__name__, tensors)
+        rule = precision.current_precision()
+        if rule is not None and cls.mixed_precision:
+            target = rule.target(cls.auto_precision)
+            if target is not None:
+                tensors = _as_dtype(tensors, target)
         tape = _state.tape if cls.differentiable and _state.enabled else None
         needs = (False,) * len(tensors) if tape is None else tuple([tape.watches(t) for t in tensors])
         fn = cls(backend, needs)

@@ -115,7 +115,7 @@ def value_and_grad(
         >>> import minispore as ms
         >>> f = ms.value_and_grad(lambda x: (x * x).sum())
         >>> f(ms.Tensor([1.0, 2.0]))[1]
-        Tensor(shape=[2], dtype=Float32, value=[2., 4.])
+        Tensor(shape=[2], dtype=Float32, value= [ 2.00000000e+00,  4.00000000e+00])
     """
     if grad_position is None and weights is None:
         raise ValueError("For 'value_and_grad', 'grad_position' and 'weights' cannot both be None.")

@@ -8,10 +8,11 @@ from typing import Any, ClassVar
 import numpy as np
 from minispore_numpy.array_api import ArrayApiBackend
 
-from minispore.backend.protocol import Array, Availability, MomentumStep, Shape
-from minispore_cupy.momentum import FusedMomentum
+from minispore.backend.protocol import Array, Availability, Shape, UpdateStep
+from minispore_cupy.update import FusedUpdate
 
 INSTALL_HINT = "pip install 'minispore[cuda]' (CuPy for CUDA 13) on a machine with an NVIDIA GPU and driver"
+NO_DEVICE_HINT = "run on a machine with an NVIDIA GPU and its driver, or pick another device (python -m minispore.backend lists them)"
 
 
 class CupyBackend(ArrayApiBackend):
@@ -30,7 +31,7 @@ class CupyBackend(ArrayApiBackend):
         self._index = device_index
         self._device = cupy.cuda.Device(device_index)
         self._device.use()
-        self._momentum = FusedMomentum(cupy)
+        self._update = FusedUpdate(cupy)
 
     def __repr__(self) -> str:
         return f"CupyBackend(GPU:{self._index})"
@@ -40,15 +41,23 @@ class CupyBackend(ArrayApiBackend):
         """Import CuPy and ask the CUDA runtime for devices; never raises."""
         try:
             import cupy
-        except Exception as exc:  # ImportError, or a broken CUDA library
-            return Availability(False, f"CuPy cannot be imported ({type(exc).__name__}: {exc}); {INSTALL_HINT}")
+        except ModuleNotFoundError as exc:
+            if exc.name != "cupy":
+                return Availability(False, f"CuPy is installed but cannot be imported ({exc})", INSTALL_HINT)
+            return Availability(False, "CuPy is not installed", INSTALL_HINT)
+        except Exception as exc:  # a broken CUDA library
+            return Availability(
+                False, f"CuPy is installed but cannot be imported ({type(exc).__name__}: {exc})", INSTALL_HINT
+            )
         try:
             count = int(cupy.cuda.runtime.getDeviceCount())
         except Exception as exc:
-            return Availability(False, f"no CUDA device answered ({type(exc).__name__}: {exc})")
+            return Availability(
+                False, f"CuPy is installed but no CUDA device answered ({type(exc).__name__}: {exc})", NO_DEVICE_HINT
+            )
         if count == 0:
-            return Availability(False, "the CUDA runtime reports no device")
-        return Availability(True)
+            return Availability(False, "CuPy is installed but the CUDA runtime reports no device", NO_DEVICE_HINT)
+        return Availability(True, devices=tuple(_device_name(cupy, i) for i in range(count)))
 
     @property
     def device_index(self) -> int:
@@ -73,5 +82,13 @@ class CupyBackend(ArrayApiBackend):
         cupyx.scatter_add(out, (slice(None),) * axis + (indices.reshape(-1),), flat)
         return out
 
-    def fused_momentum(self, param: Array, moment: Array, grads: Sequence[Array], step: MomentumStep) -> None:
-        self._momentum(param, moment, grads, step)
+    def fused_update(self, step: UpdateStep, param: Array, states: Sequence[Array], grads: Sequence[Array]) -> None:
+        self._update(step, param, states, grads)
+
+
+def _device_name(cupy: Any, index: int) -> str:
+    try:
+        name = cupy.cuda.runtime.getDeviceProperties(index)["name"]
+    except Exception:  # a name is only for display
+        return f"CUDA device {index}"
+    return name.decode() if isinstance(name, bytes) else str(name)

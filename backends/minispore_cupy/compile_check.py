@@ -1,7 +1,7 @@
-"""``python -m minispore_cupy.compile_check``: compile every kernel variant with nvcc.
+"""``python -m minispore_cupy.compile_check``: compile every CUDA kernel with nvcc.
 
-CI runs it on machines without a GPU, so that a syntax or type error in the CUDA sources
-fails the build. The same flags as at run time select each variant.
+CI runs it on machines without a GPU, so that a syntax or type error in the rendered
+CUDA sources fails the build. The same options as at run time (NVRTC) are used.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from minispore_cupy.kernels import KERNEL_DIR, MOMENTUM_VARIANTS, momentum_defines
+from minispore_cupy.kernels import OPTIONS, all_sources
 
 
-def compile_all(arch: str = "sm_90") -> list[str]:
-    """Compile each variant to PTX; returns the failures (empty when all compile).
+def compile_all(arch: str = "sm_90") -> tuple[int, list[str]]:
+    """Compile each kernel to PTX; returns the number tried and the failures.
 
     Raises:
         FileNotFoundError: nvcc is not on PATH.
@@ -26,38 +26,37 @@ def compile_all(arch: str = "sm_90") -> list[str]:
     if nvcc is None:
         raise FileNotFoundError("nvcc is not on PATH; install the CUDA toolkit to compile the kernels.")
     failures = []
-    kernel = Path(str(KERNEL_DIR / "momentum.cu"))
+    tried = 0
     with tempfile.TemporaryDirectory(prefix="minispore-nvcc-") as tmp:
-        for variant in MOMENTUM_VARIANTS:
-            out = Path(tmp) / ("momentum_" + "_".join(str(v) for v in variant) + ".ptx")
+        for name, source in all_sources():
+            tried += 1
+            cu = Path(tmp) / f"{name}.cu"
+            cu.write_text(source)
             cmd = [
                 nvcc,
                 "--ptx",
                 f"-arch={arch}",
-                "--fmad=false",
+                *OPTIONS,
                 "-Werror",
                 "all-warnings",
-                *momentum_defines(*variant),
-                "-I",
-                str(kernel.parent),
                 "-o",
-                str(out),
-                str(kernel),
+                str(cu.with_suffix(".ptx")),
+                str(cu),
             ]
             result = subprocess.run(cmd, capture_output=True, text=True)
             if result.returncode != 0:
                 failures.append(f"{' '.join(cmd)}\n{result.stderr}")
-    return failures
+    return tried, failures
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--arch", default="sm_90", help="GPU architecture to compile for (default sm_90)")
     args = parser.parse_args()
-    failures = compile_all(args.arch)
+    tried, failures = compile_all(args.arch)
     for failure in failures:
         print(failure, file=sys.stderr)
-    print(f"nvcc: {len(MOMENTUM_VARIANTS) - len(failures)} of {len(MOMENTUM_VARIANTS)} kernel variants compiled")
+    print(f"nvcc: {tried - len(failures)} of {tried} kernels compiled")
     return 1 if failures else 0
 
 

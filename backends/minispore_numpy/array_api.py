@@ -95,6 +95,9 @@ class ArrayApiBackend:
         return ops.im2col(self.xp, x, window, pad_value)
 
     def col2im(self, cols: Array, input_shape: Shape, window: Window2d) -> Array:
+        # Float16 taps are summed in float32 and rounded once, as MindSpore's kernels do.
+        if cols.dtype == np.float16:
+            return ops.col2im(self.xp, cols.astype(np.float32), input_shape, window).astype(np.float16)
         return ops.col2im(self.xp, cols, input_shape, window)
 
     def max_pool2d(self, x: Array, window: Window2d) -> tuple[Array, Array]:

@@ -1,8 +1,8 @@
-"""Sliding windows on the host: the compiled kernels when they are built, NumPy otherwise.
+"""Sliding windows on the host through the compiled kernels (:mod:`minispore_numpy.native`).
 
-The compiled kernels (:mod:`minispore_numpy.native`) take float32 and float64 arrays;
-other dtypes, and every dtype when the kernels are not in use, run the array-module
-versions of :mod:`minispore_numpy.ops`. Both give the same numbers bit for bit.
+They take float32 and float64 arrays; :func:`compiled` says whether they run for a dtype
+(the backend uses the array-module versions of :mod:`minispore_numpy.ops` otherwise). Both
+give the same numbers bit for bit.
 """
 
 from __future__ import annotations
@@ -13,16 +13,20 @@ from typing import Any
 import numpy as np
 
 from minispore.backend.protocol import Array, Shape, Window2d
-from minispore_numpy import ops
 from minispore_numpy.native import window_module
 
 _CODES = {np.dtype(np.float32): 0, np.dtype(np.float64): 1}
 
 
-def _native(dtype: np.dtype[Any]) -> tuple[ModuleType, int] | None:
-    """The compiled kernels and their dtype code for ``dtype``, or None when NumPy must run."""
-    code = _CODES.get(dtype)
-    return None if window_module is None or code is None else (window_module, code)
+def compiled(dtype: np.dtype[Any]) -> bool:
+    """Whether the compiled kernels are in use and take ``dtype``."""
+    return window_module is not None and dtype in _CODES
+
+
+def _kernels(dtype: np.dtype[Any]) -> tuple[ModuleType, int]:
+    if window_module is None or dtype not in _CODES:
+        raise TypeError(f"The compiled window kernels do not run for dtype {dtype}; check compiled() first.")
+    return window_module, _CODES[dtype]
 
 
 def _geometry(shape: Shape, window: Window2d) -> tuple[int, ...]:
@@ -34,10 +38,7 @@ def _geometry(shape: Shape, window: Window2d) -> tuple[int, ...]:
 
 def im2col(x: Array, window: Window2d, pad_value: float) -> Array:
     """``(N, C, H, W)`` to ``(N, C*kh*kw, OH*OW)`` columns (see the protocol for the order)."""
-    native = _native(x.dtype)
-    if native is None:
-        return ops.im2col(np, x, window, pad_value)
-    kernels, code = native
+    kernels, code = _kernels(x.dtype)
     n, c, h, w = x.shape
     oh, ow = window.output_size(h, w)
     cols = np.empty((n, c * window.kernel[0] * window.kernel[1], oh * ow), dtype=x.dtype)
@@ -47,10 +48,7 @@ def im2col(x: Array, window: Window2d, pad_value: float) -> Array:
 
 def col2im(cols: Array, input_shape: Shape, window: Window2d) -> Array:
     """The adjoint of :func:`im2col`: each column entry is added into its pixel."""
-    native = _native(cols.dtype)
-    if native is None:
-        return ops.col2im(np, cols, input_shape, window)
-    kernels, code = native
+    kernels, code = _kernels(cols.dtype)
     x = np.zeros(tuple(input_shape), dtype=cols.dtype)
     kernels.col2im(code, np.ascontiguousarray(cols), x, _geometry(tuple(input_shape), window))
     return x
@@ -58,10 +56,7 @@ def col2im(cols: Array, input_shape: Shape, window: Window2d) -> Array:
 
 def max_pool2d(x: Array, window: Window2d) -> tuple[Array, Array]:
     """Window maxima of NCHW ``x`` and the first maximal tap ``i*kw + j`` of each (int32)."""
-    native = _native(x.dtype)
-    if native is None:
-        return ops.max_pool2d(np, x, window)
-    kernels, code = native
+    kernels, code = _kernels(x.dtype)
     n, c, h, w = x.shape
     shape = (n, c, *window.output_size(h, w))
     values, taps = np.empty(shape, dtype=x.dtype), np.empty(shape, dtype=np.int32)
@@ -71,10 +66,7 @@ def max_pool2d(x: Array, window: Window2d) -> tuple[Array, Array]:
 
 def max_pool2d_grad(grad: Array, taps: Array, input_shape: Shape, window: Window2d) -> Array:
     """The adjoint of :func:`max_pool2d`: each window's gradient goes to its chosen tap."""
-    native = _native(grad.dtype)
-    if native is None:
-        return ops.max_pool2d_grad(np, grad, taps, input_shape, window)
-    kernels, code = native
+    kernels, code = _kernels(grad.dtype)
     dx = np.zeros(tuple(input_shape), dtype=grad.dtype)
     geometry = _geometry(tuple(input_shape), window)
     kernels.max_pool_grad(code, np.ascontiguousarray(grad), np.ascontiguousarray(taps), dx, geometry)

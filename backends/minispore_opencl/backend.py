@@ -19,13 +19,13 @@ from minispore.backend.protocol import (
     Availability,
     BinaryOp,
     IndexKey,
-    MomentumStep,
     ReduceOp,
     Shape,
     UnaryOp,
+    UpdateStep,
     Window2d,
 )
-from minispore_opencl import device, elementwise, gather, linalg, momentum, movement, reduction
+from minispore_opencl import device, elementwise, gather, linalg, movement, reduction, update
 from minispore_opencl import window as window_ops
 from minispore_opencl.scalar_types import SUPPORTED
 
@@ -50,7 +50,6 @@ class OpenCLBackend:
 
         self._index = device_index
         self._rt: Runtime = Runtime(device.select(device_index))
-        self._scratch: dict[tuple[int, str], Array] = {}
 
     def __repr__(self) -> str:
         return f"OpenCLBackend(OpenCL:{self._index}, {self._rt.name!r})"
@@ -160,21 +159,6 @@ class OpenCLBackend:
         return window_ops.max_pool2d_grad(self._rt, grad, taps, tuple(input_shape), window)
 
     # optimizer ----------------------------------------------------------------------
-    def fused_momentum(self, param: Array, moment: Array, grads: Sequence[Array], step: MomentumStep) -> None:
-        """Gather ``grads`` into a scratch buffer (one copy launch each), then one update launch."""
-        n = int(param.shape[0])
-        key = (n, np.dtype(param.dtype).str)
-        scratch = self._scratch.get(key)
-        if scratch is None:
-            scratch = self._scratch[key] = self.full((n,), 0, np.dtype(param.dtype))
-        offset = 0
-        for g in grads:
-            size = int(np.prod(g.shape, dtype=np.int64))
-            if offset + size > n:
-                break
-            self.copy_into(self.view(scratch, offset, tuple(g.shape)), g)
-            offset += size
-        if offset != n:
-            total = sum(int(np.prod(g.shape, dtype=np.int64)) for g in grads)
-            raise ValueError(f"For 'fused_momentum', the gradients hold {total} elements but the buffers hold {n}.")
-        momentum.fused_momentum(self._rt, param, moment, scratch, step)
+    def fused_update(self, step: UpdateStep, param: Array, states: Sequence[Array], grads: Sequence[Array]) -> None:
+        """One launch per 16 gradients, each read where it lies (see :mod:`minispore_opencl.update`)."""
+        update.fused_update(self._rt, step, param, states, grads)

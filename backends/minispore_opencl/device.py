@@ -35,7 +35,7 @@ def all_devices() -> list[Any]:
     try:
         platforms = cl.get_platforms()
     except cl.Error as exc:  # the ICD loader reports "no platform" as an error
-        raise RuntimeError(f"no OpenCL platform was found ({exc}); {DRIVER_HINT}") from exc
+        raise RuntimeError(f"no OpenCL platform was found ({exc})") from exc
     devices = []
     for platform in platforms:
         try:
@@ -50,15 +50,23 @@ def probe() -> Availability:
     """Whether PyOpenCL is importable and sees at least one device; never raises."""
     try:
         devices = all_devices()
+    except ModuleNotFoundError as exc:
+        if exc.name != "pyopencl":
+            return Availability(False, f"PyOpenCL is installed but cannot be imported ({exc})", INSTALL_HINT)
+        return Availability(False, "PyOpenCL is not installed", INSTALL_HINT)
     except ImportError as exc:
-        return Availability(False, f"PyOpenCL is not installed ({exc}); {INSTALL_HINT}")
+        return Availability(False, f"PyOpenCL is installed but cannot be imported ({exc})", INSTALL_HINT)
     except RuntimeError as exc:
-        return Availability(False, str(exc))
+        return Availability(False, str(exc), DRIVER_HINT)
     except Exception as exc:  # a broken driver must not break minispore
-        return Availability(False, f"the OpenCL driver failed ({type(exc).__name__}: {exc}); {DRIVER_HINT}")
+        return Availability(False, f"the OpenCL driver failed ({type(exc).__name__}: {exc})", DRIVER_HINT)
     if not devices:
-        return Availability(False, f"OpenCL platforms exist but have no device; {DRIVER_HINT}")
-    return Availability(True)
+        return Availability(False, "OpenCL platforms exist but have no device", DRIVER_HINT)
+    return Availability(True, devices=tuple(_describe(d) for d in devices))
+
+
+def _describe(dev: Any) -> str:
+    return f"{dev.name.strip()} ({dev.platform.name.strip()})"
 
 
 def select(device_index: int) -> Any:

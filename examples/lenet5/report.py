@@ -9,6 +9,9 @@ from pathlib import Path
 
 from data_pipeline import BUNDLED_DATA
 
+import minispore as ms
+from minispore.backend import BackendUnavailableError
+
 
 @dataclass
 class EpochRecord:
@@ -60,7 +63,7 @@ class TrainingReport:
             import matplotlib.pyplot as plt
             from matplotlib.ticker import MaxNLocator
         except ImportError:
-            print("matplotlib is not installed: no plot written (pip install matplotlib)")
+            print("matplotlib is not installed: no plot written (pip install 'minispore[plot]')")
             return
         epochs = [r.epoch for r in self.records]
         fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.5))
@@ -80,7 +83,11 @@ class TrainingReport:
 
 
 def parse_args(description: str) -> argparse.Namespace:
-    """The command-line options both LeNet5 examples share."""
+    """The command-line options both LeNet5 examples share; also makes ``--device`` the default device.
+
+    A device that cannot run here ends the program with one line (the reason and the fix)
+    and exit status 2, as argparse does for a bad option.
+    """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--data-dir",
@@ -97,6 +104,12 @@ def parse_args(description: str) -> argparse.Namespace:
     parser.add_argument("--ckpt-dir", type=Path, default=None, help="save a checkpoint after each epoch here")
     parser.add_argument("--plot", type=Path, default=Path("lenet5_curves.png"), help="where to write the curves PNG")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument(
+        "--amp",
+        choices=("O0", "O1", "O2", "O3"),
+        default="O0",
+        help="mixed precision, Model(amp_level=...) in train.py (default O0: float32)",
+    )
     args = parser.parse_args()
     for name in ("epochs", "batch_size"):
         if getattr(args, name) <= 0:
@@ -105,4 +118,8 @@ def parse_args(description: str) -> argparse.Namespace:
         parser.error(f"--lr must be >= 0, got {args.lr}")
     if not args.data_dir.is_dir():
         parser.error(f"--data-dir {args.data_dir} is not a directory of MNIST IDX files")
+    try:
+        ms.set_context(device_target=args.device)
+    except (BackendUnavailableError, ValueError) as exc:
+        parser.exit(2, f"{parser.prog}: error: {exc}\n")
     return args

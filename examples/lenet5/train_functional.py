@@ -22,7 +22,6 @@ from minispore import nn
 def main() -> None:
     args = parse_args(__doc__ or "")
     ms.set_seed(args.seed)
-    ms.set_context(device_target=args.device)
     train_set = create_dataset(args.data_dir, "train", args.batch_size)
     test_set = create_dataset(args.data_dir, "test", args.batch_size, shuffle=False)
 

@@ -11,7 +11,7 @@ Conventions every backend follows:
 * Results are arrays the caller must treat as read-only: they may share memory with an
   input (NumPy's ``reshape`` and ``broadcast_to`` return views). Callers write only
   through :meth:`Backend.setitem`, :meth:`Backend.copy_into` and
-  :meth:`Backend.fused_momentum`, and only into arrays they made with
+  :meth:`FusedUpdate.fused_update`, and only into arrays they made with
   :meth:`Backend.full` or :meth:`Backend.view`.
 * Elementwise and ``where`` broadcast with NumPy's rules. Binary operands arrive with one
   dtype (minispore promotes first); comparisons return ``bool``.
@@ -26,9 +26,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol, TypeAlias, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeAlias, runtime_checkable
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from minispore.nn.optim.rules import Program, UpdateRule
 
 Shape: TypeAlias = tuple[int, ...]
 IndexKey: TypeAlias = tuple["int | slice", ...]
@@ -130,53 +133,71 @@ class Window2d:
 
 
 @dataclass(frozen=True)
-class CentralizedSegment:
-    """A gradient tensor inside a flat group buffer that gradient centralization applies to.
+class UpdateStep:
+    """One fused optimizer update over flat buffers: the rule variant and its host scalars.
 
-    The tensor occupies ``[offset, offset + rows * cols)`` and is seen as ``(rows, cols)``
-    where ``rows = shape[0]`` and ``cols = prod(shape[1:])``; centralization subtracts each
-    row's mean.
+    Per element ``i`` of the flat buffers, the backend runs ``rule``'s program with
+    ``options`` (plus ``decay`` for ``i < decay_count``): every value is loaded as float32,
+    every operation rounds to float32 in the traced order (no fused multiply-add), and
+    the stored values are rounded to the buffers' dtype. ``scalars`` follow
+    ``rule.all_scalars`` and are already float32 values; the optimizer has folded
+    MindSpore's conventions in (``weight_decay`` is ``float32(wd * loss_scale)``,
+    ``grad_scale`` is ``float32(1 / loss_scale)``), so the backend only computes.
     """
 
-    offset: int
-    rows: int
-    cols: int
+    rule: UpdateRule
+    options: frozenset[str]
+    decay_count: int
+    scalars: tuple[float, ...]
+
+    def program(self, decay: bool) -> Program:
+        """The traced variant for the elements with (``decay``) or without weight decay."""
+        return self.rule.program(self.options | {"decay"} if decay else self.options)
 
 
-@dataclass(frozen=True)
-class MomentumStep:
-    """The hyper-parameters of one fused ``nn.Momentum`` update over a flat buffer.
+@runtime_checkable
+class FusedUpdate(Protocol):
+    """The optional fast path of a backend: a whole parameter group's update in one pass.
 
-    Per element ``i`` of the flat buffers, in MindSpore's order and with every value rounded to the buffer's
-    dtype after each operation (no fused multiply-add on the reference backend)::
-
-        g = p * weight_decay + g          # only for i < decay_count
-        g = g - mean(g over its row)      # only inside a centralized segment
-        g = g * grad_scale                # only if grad_scale is not None
-        v = v * momentum + g
-        p = p - v * lr                    # plain
-        p = p - (g * lr + (v * momentum) * lr)   # nesterov
-
-    ``weight_decay`` is already ``float32(wd * loss_scale)`` and ``grad_scale`` is
-    ``float32(1 / loss_scale)``: the optimizer folds MindSpore's conventions in, the
-    backend only computes.
+    A backend without it gets :func:`minispore.nn.optim.fused.default_fused_update`,
+    built on its primitives, which gives the same bits more slowly.
     """
 
-    lr: float
-    momentum: float
-    weight_decay: float = 0.0
-    decay_count: int = 0
-    grad_scale: float | None = None
-    nesterov: bool = False
-    centralized: tuple[CentralizedSegment, ...] = ()
+    def fused_update(self, step: UpdateStep, param: Array, states: Sequence[Array], grads: Sequence[Array]) -> None:
+        """In place: ``step`` over ``param`` and its ``states``.
+
+        ``param`` and every state are 1-D contiguous buffers of one float dtype and
+        length (arrays made with :meth:`Backend.full`). ``grads`` are the gradients of the
+        group's tensors in buffer order (any shapes, the buffers' dtype, sizes adding up to
+        the buffers' length); they are read, never written.
+        """
+        ...
 
 
 @dataclass(frozen=True)
 class Availability:
-    """Whether a backend can run on this machine, and if not, why and how to fix it."""
+    """Whether a backend can run on this machine, and if not, why and how to fix it.
+
+    Attributes:
+        available: True when the backend can open its device here.
+        reason: why it cannot, as a clause without a final period, e.g.
+            ``"CuPy is not installed"``. An available backend may give a note here instead,
+            on how it runs (the NumPy backend says whether its compiled kernels are in use).
+        fix: what the user should do about ``reason``, e.g. ``"pip install 'minispore[cuda]'"``;
+            when empty the registry offers the backend's ``install_hint``.
+        devices: names of the devices the probe found, in index order; ``python -m
+            minispore.backend`` prints them.
+
+    Example:
+        >>> from minispore.backend import Availability
+        >>> Availability(False, "metal_runtime is not installed", "pip install minispore-metal").available
+        False
+    """
 
     available: bool
     reason: str = ""
+    fix: str = ""
+    devices: tuple[str, ...] = ()
 
 
 @runtime_checkable
@@ -241,11 +262,17 @@ class Backend(Protocol):
         ...
 
     # elementwise --------------------------------------------------------------------
-    def unary(self, op: UnaryOp, x: Array) -> Array: ...
+    def unary(self, op: UnaryOp, x: Array) -> Array:
+        """Apply the elementwise function ``op`` (see :class:`UnaryOp`); same shape and dtype."""
+        ...
 
-    def binary(self, op: BinaryOp, x: Array, y: Array) -> Array: ...
+    def binary(self, op: BinaryOp, x: Array, y: Array) -> Array:
+        """Apply ``op`` to two operands of one dtype, broadcast with NumPy's rules (comparisons give ``bool``)."""
+        ...
 
-    def where(self, condition: Array, x: Array, y: Array) -> Array: ...
+    def where(self, condition: Array, x: Array, y: Array) -> Array:
+        """``x`` where the ``bool`` array ``condition`` holds, else ``y``, broadcast with NumPy's rules."""
+        ...
 
     def cast(self, x: Array, dtype: np.dtype[Any]) -> Array:
         """Convert to ``dtype`` (float to int truncates toward zero, as NumPy)."""
@@ -261,17 +288,25 @@ class Backend(Protocol):
         ...
 
     # movement -----------------------------------------------------------------------
-    def reshape(self, x: Array, shape: Shape) -> Array: ...
+    def reshape(self, x: Array, shape: Shape) -> Array:
+        """The elements of ``x`` in row-major order, in ``shape`` (same element count); may be a view."""
+        ...
 
-    def transpose(self, x: Array, perm: tuple[int, ...]) -> Array: ...
+    def transpose(self, x: Array, perm: tuple[int, ...]) -> Array:
+        """Permute the axes: axis ``i`` of the result is axis ``perm[i]`` of ``x``."""
+        ...
 
-    def broadcast_to(self, x: Array, shape: Shape) -> Array: ...
+    def broadcast_to(self, x: Array, shape: Shape) -> Array:
+        """Broadcast ``x`` to ``shape`` with NumPy's rules; may be a read-only view."""
+        ...
 
     def index(self, x: Array, key: IndexKey) -> Array:
         """Basic indexing with a normalized key (ints drop their axis)."""
         ...
 
-    def concat(self, xs: Sequence[Array], axis: int) -> Array: ...
+    def concat(self, xs: Sequence[Array], axis: int) -> Array:
+        """Join arrays of one dtype along the existing axis ``axis``."""
+        ...
 
     def take(self, x: Array, indices: Array, axis: int) -> Array:
         """Gather ``x`` along ``axis`` with an int32/int64 ``indices`` array (in range)."""
@@ -311,16 +346,4 @@ class Backend(Protocol):
     def max_pool2d_grad(self, grad: Array, taps: Array, input_shape: Shape, window: Window2d) -> Array:
         """The adjoint of :meth:`max_pool2d`: zeros of ``input_shape`` with each window's
         ``grad`` added at its tap, the taps reaching one pixel added in the order ``i, j``."""
-        ...
-
-    # optimizer ----------------------------------------------------------------------
-    def fused_momentum(self, param: Array, moment: Array, grads: Sequence[Array], step: MomentumStep) -> None:
-        """In place, one pass: the ``nn.Momentum`` update of :class:`MomentumStep`.
-
-        ``param`` and ``moment`` are 1-D contiguous buffers of one float dtype and length.
-        ``grads`` are the gradients of the group's tensors in buffer order (any shapes,
-        the buffers' dtype, sizes adding up to the buffers' length); they are read and
-        never written, so a backend can read them where autograd left them (NumPy) or
-        gather them into scratch space first (one copy launch per tensor on devices).
-        """
         ...

@@ -8,7 +8,9 @@ third party's own, such as ``Metal``) and its value is the backend class::
 
 Importing minispore imports no backend module. A backend class is imported the first time
 its device is asked for or listed, and its :meth:`~minispore.backend.Backend.availability`
-probe decides whether it can run here.
+probe decides whether it can run here. What to install or do when a device cannot run comes
+from the backend itself (:attr:`~minispore.backend.Availability.fix`, else its
+``install_hint``), so the registry knows nothing about any particular device.
 """
 
 from __future__ import annotations
@@ -23,26 +25,39 @@ from minispore.backend.protocol import Availability, Backend
 
 ENTRY_POINT_GROUP = "minispore.backends"
 
-_INSTALL_HINTS = {
-    "cpu": "pip install minispore",
-    "gpu": "pip install 'minispore[cuda]' on a machine with an NVIDIA GPU and driver",
-    "opencl": "pip install 'minispore[opencl]' (brings PyOpenCL and the PoCL CPU driver)",
-}
-
 
 class BackendUnavailableError(RuntimeError):
-    """A device was asked for that is unknown here or cannot run on this machine."""
+    """A device was asked for that is unknown here or cannot run on this machine.
+
+    The message is one line: the device, the reason and the fix, so that a command-line
+    tool can print it as its whole error output.
+    """
 
 
 @dataclass(frozen=True)
 class DeviceSpec:
-    """A parsed device string such as ``"OpenCL:1"``."""
+    """A parsed device string such as ``"OpenCL:1"``.
+
+    Attributes:
+        target: the device target as written (``"OpenCL"``); looked up case-insensitively.
+        index: the device index, 0 when the string has no ``":N"`` suffix.
+    """
 
     target: str
     index: int
 
     @classmethod
     def parse(cls, device: str) -> DeviceSpec:
+        """Split ``"TARGET[:INDEX]"`` into its parts.
+
+        Raises:
+            ValueError: ``device`` is not a non-empty string, or its index is not a
+                non-negative integer.
+
+        Example:
+            >>> DeviceSpec.parse("OpenCL:1")
+            DeviceSpec(target='OpenCL', index=1)
+        """
         if not isinstance(device, str) or not device.strip():
             raise ValueError(
                 f"A device must be a string such as 'CPU', 'GPU', 'OpenCL' or 'OpenCL:1', but got {device!r}."
@@ -57,10 +72,11 @@ _lock = threading.Lock()
 
 
 class _Entry(NamedTuple):
-    """An installed backend: its device target as its provider spells it, and its loader."""
+    """An installed backend: its device target as its provider spells it, its loader, its package."""
 
     target: str
     load: Callable[[], type[Backend]]
+    provider: str
 
 
 _manual: dict[str, _Entry] = {}
@@ -70,7 +86,8 @@ _instances: dict[tuple[str, int], Backend] = {}
 def _discovered() -> dict[str, _Entry]:
     found: dict[str, _Entry] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
-        found.setdefault(ep.name.lower(), _Entry(ep.name, ep.load))
+        dist = getattr(ep, "dist", None)
+        found.setdefault(ep.name.lower(), _Entry(ep.name, ep.load, dist.name if dist is not None else ""))
     found.update(_manual)
     return found
 
@@ -82,7 +99,7 @@ def register_backend(target: str, loader: Callable[[], type[Backend]]) -> None:
     ``loader`` is called lazily and returns the backend class.
     """
     with _lock:
-        _manual[target.lower()] = _Entry(target, loader)
+        _manual[target.lower()] = _Entry(target, loader, "")
         for key in [k for k in _instances if k[0] == target.lower()]:
             del _instances[key]
 
@@ -91,35 +108,47 @@ def _load(entry: _Entry) -> type[Backend] | Availability:
     try:
         return entry.load()
     except Exception as exc:  # a broken plugin must not break minispore
-        hint = _INSTALL_HINTS.get(entry.target.lower(), "reinstall the package that provides it")
-        return Availability(False, f"its module failed to import ({type(exc).__name__}: {exc}); {hint}")
+        package = f"the {entry.provider!r} package" if entry.provider else "the package that provides it"
+        return Availability(False, f"its module failed to import ({type(exc).__name__}: {exc})", f"reinstall {package}")
+
+
+def _probe(backend: type[Backend]) -> Availability:
+    """The backend's availability, with its ``install_hint`` as the fix when the probe gave none."""
+    hint = getattr(backend, "install_hint", "") or "reinstall the package that provides it"
+    try:
+        found = backend.availability()
+    except Exception as exc:
+        return Availability(False, f"its probe raised {type(exc).__name__}: {exc}", hint)
+    if not found.available and not found.fix:
+        return Availability(False, found.reason, hint, found.devices)
+    return found
 
 
 def available_backends() -> dict[str, Availability]:
-    """Every installed backend by device target, with whether it can run here and why not."""
+    """Every installed backend by device target, with whether it can run here and why not.
+
+    A backend that cannot run has a ``reason`` and a ``fix`` (the backend's own, or its
+    ``install_hint``). Probing never raises: a plugin that fails to import or whose probe
+    raises is listed as unavailable with the error.
+
+    Example:
+        >>> from minispore.backend import available_backends
+        >>> available_backends()["CPU"].available
+        True
+    """
     result: dict[str, Availability] = {}
     for _, entry in sorted(_discovered().items()):
         loaded = _load(entry)
         if isinstance(loaded, Availability):
             result[entry.target] = loaded
-            continue
-        try:
-            result[loaded.device_target] = loaded.availability()
-        except Exception as exc:
-            result[loaded.device_target] = Availability(False, f"its probe raised {type(exc).__name__}: {exc}")
+        else:
+            result[loaded.device_target] = _probe(loaded)
     return result
 
 
-def _describe_installed() -> str:
-    installed = available_backends()
-    lines = [
-        f"  {name}: " + ("available" if avail.available else f"unavailable: {avail.reason}")
-        for name, avail in installed.items()
-    ]
-    missing = [t for t in ("CPU", "GPU", "OpenCL") if t.lower() not in {n.lower() for n in installed}]
-    for t in missing:
-        lines.append(f"  {t}: not installed; {_INSTALL_HINTS[t.lower()]}")
-    return "\n".join(lines)
+def _installed_summary() -> str:
+    states = [f"{name}: {'available' if a.available else 'unavailable'}" for name, a in available_backends().items()]
+    return "Installed devices: " + (", ".join(states) if states else "none") + "."
 
 
 def get_backend(device: str) -> Backend:
@@ -127,8 +156,13 @@ def get_backend(device: str) -> Backend:
 
     Raises:
         ValueError: ``device`` is not a device string.
-        BackendUnavailableError: no backend serves that device here; the message lists
-            what is installed and how to get the rest.
+        BackendUnavailableError: no backend serves that device here; the one-line message
+            says why, what fixes it and which devices are installed.
+
+    Example:
+        >>> from minispore.backend import get_backend
+        >>> get_backend("CPU").device_target
+        'CPU'
     """
     spec = DeviceSpec.parse(device)
     key = (spec.target.lower(), spec.index)
@@ -139,17 +173,14 @@ def get_backend(device: str) -> Backend:
     entry = _discovered().get(key[0])
     if entry is None:
         raise BackendUnavailableError(
-            f"No backend is installed for device {device!r}; install the package that provides it (it registers "
-            f"a {ENTRY_POINT_GROUP!r} entry point named {spec.target!r}). Installed devices:\n{_describe_installed()}"
+            f"No backend is installed for device {device!r}. To fix: install the package that provides it (it "
+            f"registers a {ENTRY_POINT_GROUP!r} entry point named {spec.target!r}). {_installed_summary()}"
         )
     loaded = _load(entry)
-    if isinstance(loaded, Availability):
-        raise BackendUnavailableError(f"The {spec.target} backend cannot be used: {loaded.reason}")
-    avail = loaded.availability()
-    if not avail.available:
+    avail = loaded if isinstance(loaded, Availability) else _probe(loaded)
+    if isinstance(loaded, Availability) or not avail.available:
         raise BackendUnavailableError(
-            f"The {loaded.device_target} backend is installed but cannot run here: {avail.reason}. "
-            f"Installed devices:\n{_describe_installed()}"
+            f"Device {device!r} is unavailable: {avail.reason}. To fix: {avail.fix}. {_installed_summary()}"
         )
     instance = loaded(spec.index)
     with _lock:

@@ -37,10 +37,12 @@ class DType:
 
     @property
     def is_floating(self) -> bool:
+        """Whether this is a floating-point type (Float16, Float32, Float64)."""
         return bool(np.issubdtype(self.np_dtype, np.floating))
 
     @property
     def itemsize(self) -> int:
+        """Bytes per element."""
         return int(self.np_dtype.itemsize)
 
 

@@ -1,8 +1,10 @@
 """Weight initializers (MindSpore's ``mindspore.common.initializer``).
 
-Values are always drawn on the host with NumPy from the global generator that
-``ms.set_seed`` seeds, then copied to the device, so every backend starts from identical
-numbers.
+Values are drawn on the host exactly as MindSpore 2.x draws them (see
+:mod:`minispore.common.philox`): each random initializer takes one seed from NumPy's
+global generator, which ``ms.set_seed`` seeds, and fills a float32 buffer from
+MindSpore's Philox stream. The buffer is then cast and copied to the device, so every
+backend, and MindSpore itself, starts from identical numbers.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from minispore.common import dtype as mstype
+from minispore.common import philox
 from minispore.common.dtype import DTypeLike
-from minispore.common.tensor import Tensor
+from minispore.common.tensor import Tensor, check_shape
 
 
 def fan_in_and_fan_out(shape: Sequence[int]) -> tuple[int, int]:
@@ -47,17 +50,29 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     raise ValueError(f"Unsupported nonlinearity {nonlinearity!r}.")
 
 
-class Initializer:
-    """Base class: ``sample(shape, rng)`` returns float64 (or exact) host values."""
+def _count(shape: tuple[int, ...]) -> int:
+    return int(np.prod(shape, dtype=np.int64))
 
-    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+
+def _uniform(shape: tuple[int, ...], a: float, b: float) -> np.ndarray[Any, Any]:
+    return philox.uniform(philox.draw_seed(), _count(shape), a, b).reshape(shape)
+
+
+def _normal(shape: tuple[int, ...], mean: float, sigma: float) -> np.ndarray[Any, Any]:
+    if sigma < 0:
+        raise ValueError(f"The standard deviation of a normal initializer must be >= 0, but got {sigma}.")
+    return philox.normal(philox.draw_seed(), _count(shape), mean, sigma).reshape(shape)
+
+
+class Initializer:
+    """Base class: ``sample(shape)`` returns the host values (float32 for random ones)."""
+
+    def sample(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
         raise NotImplementedError
 
     def __call__(self, arr: np.ndarray[Any, Any]) -> None:
         """Fill a host array in place (MindSpore's initializer protocol)."""
-        from minispore.context import host_rng
-
-        arr[...] = self.sample(tuple(arr.shape), host_rng())
+        arr[...] = self.sample(tuple(arr.shape))
 
     def to_tensor(self, shape: Sequence[int] | None = None, dtype: DTypeLike = mstype.float32) -> Tensor:
         if shape is None:
@@ -70,12 +85,12 @@ class Initializer:
 
 
 class Zero(Initializer):
-    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+    def sample(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
         return np.zeros(shape)
 
 
 class One(Initializer):
-    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+    def sample(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
         return np.ones(shape)
 
 
@@ -83,7 +98,7 @@ class Constant(Initializer):
     def __init__(self, value: float) -> None:
         self.value = value
 
-    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+    def sample(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
         return np.full(shape, self.value)
 
 
@@ -93,8 +108,8 @@ class Normal(Initializer):
     def __init__(self, sigma: float = 0.01, mean: float = 0.0) -> None:
         self.sigma, self.mean = sigma, mean
 
-    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
-        return rng.normal(self.mean, self.sigma, shape)
+    def sample(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
+        return _normal(shape, self.mean, self.sigma)
 
 
 class Uniform(Initializer):
@@ -103,27 +118,21 @@ class Uniform(Initializer):
     def __init__(self, scale: float = 0.07) -> None:
         self.scale = scale
 
-    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
-        return rng.uniform(-self.scale, self.scale, shape)
+    def sample(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
+        return _uniform(shape, -self.scale, self.scale)
 
 
 class TruncatedNormal(Initializer):
-    """``N(mean, sigma^2)`` restricted to ``[a, b]`` (redrawn outside it)."""
+    """``N(mean, sigma^2)`` restricted to ``[a, b]``, drawn by the inverse CDF (MindSpore's way)."""
 
     def __init__(self, sigma: float = 0.01, mean: float = 0.0, a: float = -2.0, b: float = 2.0) -> None:
         if a >= b:
             raise ValueError(f"For 'TruncatedNormal', 'a' ({a}) must be less than 'b' ({b}).")
         self.sigma, self.mean, self.a, self.b = sigma, mean, a, b
 
-    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
-        out = rng.normal(self.mean, self.sigma, shape)
-        bad = (out < self.a) | (out > self.b)
-        for _ in range(1000):
-            if not bad.any():
-                return out
-            out[bad] = rng.normal(self.mean, self.sigma, int(bad.sum()))
-            bad = (out < self.a) | (out > self.b)
-        return np.clip(out, self.a, self.b)
+    def sample(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
+        values = philox.truncated_normal(philox.draw_seed(), _count(shape), self.a, self.b, self.mean, self.sigma)
+        return values.reshape(shape)
 
 
 class _Scaled(Initializer):
@@ -141,16 +150,16 @@ class _Scaled(Initializer):
 class HeUniform(_Scaled):
     """Kaiming uniform: ``U(±sqrt(3) * gain / sqrt(fan))``."""
 
-    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+    def sample(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
         bound = math.sqrt(3.0) * self.std(shape)
-        return rng.uniform(-bound, bound, shape)
+        return _uniform(shape, -bound, bound)
 
 
 class HeNormal(_Scaled):
     """Kaiming normal: ``N(0, (gain / sqrt(fan))^2)``."""
 
-    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
-        return rng.normal(0.0, self.std(shape), shape)
+    def sample(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
+        return _normal(shape, 0.0, self.std(shape))
 
 
 class XavierUniform(Initializer):
@@ -159,10 +168,10 @@ class XavierUniform(Initializer):
     def __init__(self, gain: float = 1.0) -> None:
         self.gain = gain
 
-    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+    def sample(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
         fan_in, fan_out = fan_in_and_fan_out(shape)
         bound = self.gain * math.sqrt(6.0 / (fan_in + fan_out))
-        return rng.uniform(-bound, bound, shape)
+        return _uniform(shape, -bound, bound)
 
 
 class XavierNormal(Initializer):
@@ -171,9 +180,9 @@ class XavierNormal(Initializer):
     def __init__(self, gain: float = 1.0) -> None:
         self.gain = gain
 
-    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
+    def sample(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
         fan_in, fan_out = fan_in_and_fan_out(shape)
-        return rng.normal(0.0, self.gain * math.sqrt(2.0 / (fan_in + fan_out)), shape)
+        return _normal(shape, 0.0, self.gain * math.sqrt(2.0 / float(fan_in + fan_out)))
 
 
 _BY_NAME: dict[str, type[Initializer]] = {
@@ -215,9 +224,7 @@ def initializer(
         >>> initializer(One(), (2,)).asnumpy()
         array([1., 1.], dtype=float32)
     """
-    from minispore.context import host_rng
-
-    dims = (shape,) if isinstance(shape, int) else tuple(int(d) for d in shape)
+    dims = check_shape("initializer", shape)
     want = mstype.to_dtype(dtype)
     if isinstance(init, Tensor):
         if init.shape != dims:
@@ -236,4 +243,4 @@ def initializer(
         raise TypeError(
             f"For 'initializer', 'init' must be an Initializer, str, number or Tensor, but got {type(init).__name__}."
         )
-    return Tensor(init.sample(dims, host_rng()).astype(want.np_dtype), dtype=want)
+    return Tensor(init.sample(dims).astype(want.np_dtype), dtype=want)

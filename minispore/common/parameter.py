@@ -51,9 +51,11 @@ class Parameter(Tensor):
         self.requires_grad = requires_grad
         self.layerwise_parallel = layerwise_parallel
         self.parallel_optimizer = parallel_optimizer
+        self._version = 0
 
     @property
     def name(self) -> str:
+        """The parameter's name, e.g. ``conv1.weight``; a Cell names its parameters after their attribute paths."""
         return self._name
 
     @name.setter
@@ -65,6 +67,7 @@ class Parameter(Tensor):
 
     @property
     def requires_grad(self) -> bool:
+        """Whether the parameter is trained: ``trainable_params()`` and gradients leave it out when False."""
         return self._requires_grad
 
     @requires_grad.setter
@@ -101,6 +104,7 @@ class Parameter(Tensor):
             self.backend.copy_into(self._data, new)
         else:
             self._data = self.backend.index(new, full_key(tuple(new.shape)))
+        self._version += 1
         return self
 
     def clone(self, init: Any = "same") -> Parameter:
@@ -122,6 +126,16 @@ class Parameter(Tensor):
         """Point this parameter at other storage (a flat optimizer buffer, another device)."""
         self._data = data
         self._backend = backend
+        self._version += 1
+
+    @property
+    def version(self) -> int:
+        """A counter that changes whenever the value is replaced (``set_data``, rebinding).
+
+        Host copies of small parameters (an optimizer's learning rate, momentum and step
+        counter) are re-read only when it changes.
+        """
+        return self._version
 
 
 class ParameterTuple(tuple[Parameter, ...]):

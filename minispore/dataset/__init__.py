@@ -23,11 +23,15 @@ from minispore.dataset.generator import GeneratorDataset
 from minispore.dataset.iterators import DictIterator, TupleIterator
 from minispore.dataset.mnist import MnistDataset
 from minispore.dataset.numpy_slices import NumpySlicesDataset
+from minispore.dataset.samplers import DistributedSampler
+from minispore.out_of_scope import MindDataset
 
 __all__ = [
     "Dataset",
     "DictIterator",
+    "DistributedSampler",
     "GeneratorDataset",
+    "MindDataset",
     "MnistDataset",
     "NumpySlicesDataset",
     "TupleIterator",

@@ -47,8 +47,10 @@ class GeneratorDataset(SourceDataset):
         num_samples: at most this many rows per epoch (None or 0: all).
         num_parallel_workers: accepted for MindSpore compatibility; unused.
         shuffle: a new random order each epoch (None means True) for random-access sources.
-        column_types, schema, sampler, num_shards, shard_id, max_rowsize: not supported;
-            leave None.
+        sampler: a :class:`~minispore.dataset.DistributedSampler`, for random-access sources.
+        num_shards, shard_id: read one shard of a random-access source, dealt as MindSpore
+            deals it (see :mod:`minispore.dataset.samplers`).
+        column_types, schema, max_rowsize: not supported; leave None.
         python_multiprocessing: accepted for MindSpore compatibility; unused.
 
     Raises:
@@ -87,16 +89,15 @@ class GeneratorDataset(SourceDataset):
             "GeneratorDataset",
             column_types=column_types,
             schema=schema,
-            sampler=sampler,
-            num_shards=num_shards,
-            shard_id=shard_id,
             max_rowsize=max_rowsize,
         )
         if column_names is None:
             raise ValueError("For 'GeneratorDataset', pass 'column_names': one name per value that the source yields.")
         super().__init__(column_list("GeneratorDataset", "column_names", column_names))
-        self._sampling = Sampling.from_args("GeneratorDataset", shuffle, num_samples)
+        self._sampling = Sampling.from_args("GeneratorDataset", shuffle, num_samples, num_shards, shard_id, sampler)
         self._random_access = hasattr(source, "__getitem__")
+        if self._sampling.shards is not None and not self._random_access:
+            raise ValueError("num_shards is not supported if source does not have attribute '__getitem__'.")
         if self._random_access and not hasattr(source, "__len__"):
             raise RuntimeError(
                 f"For 'GeneratorDataset', a source with '__getitem__' also needs '__len__' for random access, "
@@ -122,8 +123,8 @@ class GeneratorDataset(SourceDataset):
     def _open(self, seed: np.random.SeedSequence) -> BlockStream:
         if self._random_access:
             num_rows = len(cast(RandomAccessSource, self._source))
-            rng = np.random.default_rng(seed)
-            return lambda: sampled_epoch(self._sampling, num_rows, rng, self._read)
+            next_epoch = self._sampling.epochs(num_rows, seed)
+            return lambda: sampled_epoch(next_epoch(), self._read)
         return lambda: stack_rows(self._iterate())
 
     def _read(self, indices: npt.NDArray[np.int64]) -> Iterator[Block]:

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from minispore.dataset import idx
 from minispore.dataset.sampling import Sampling
-from minispore.dataset.source import ArraySourceDataset, reject_unsupported
+from minispore.dataset.source import ArraySourceDataset
 
 # File prefixes per usage. For 'all' MindSpore reads the files in sorted name order, so the
 # 10,000 test images come before the 60,000 training images.
@@ -38,9 +38,12 @@ class MnistDataset(ArraySourceDataset):
         num_parallel_workers: accepted for MindSpore compatibility; unused.
         shuffle: a new random order each epoch (None means True, as in MindSpore). With
             ``num_samples`` too, images are drawn with replacement, as MindSpore does.
-        sampler: not supported; leave None.
-        num_shards: not supported; leave None.
-        shard_id: not supported; leave None.
+        sampler: a :class:`~minispore.dataset.DistributedSampler` (other samplers are not
+            supported), instead of ``shuffle``, ``num_samples`` and the shard arguments.
+        num_shards: split the rows into this many shards, one per data-parallel rank.
+        shard_id: the shard to read (``get_rank()``), with ``num_shards``: rows are dealt
+            round-robin, each shard padded to ``ceil(n / num_shards)`` by wrapping around,
+            as in MindSpore (see :mod:`minispore.dataset.samplers`).
 
     Raises:
         ValueError: ``dataset_dir`` is not a directory, ``usage`` is not one of the three
@@ -70,8 +73,7 @@ class MnistDataset(ArraySourceDataset):
         num_shards: int | None = None,
         shard_id: int | None = None,
     ) -> None:
-        reject_unsupported("MnistDataset", sampler=sampler, num_shards=num_shards, shard_id=shard_id)
-        sampling = Sampling.from_args("MnistDataset", shuffle, num_samples)
+        sampling = Sampling.from_args("MnistDataset", shuffle, num_samples, num_shards, shard_id, sampler)
         directory = Path(dataset_dir)
         if not directory.is_dir():
             raise ValueError(

@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from minispore.dataset.pipeline import column_list
 from minispore.dataset.sampling import Sampling
-from minispore.dataset.source import ArraySourceDataset, reject_unsupported
+from minispore.dataset.source import ArraySourceDataset
 
 
 class NumpySlicesDataset(ArraySourceDataset):
@@ -27,9 +27,12 @@ class NumpySlicesDataset(ArraySourceDataset):
         num_samples: read at most this many rows per epoch (None or 0: all).
         num_parallel_workers: accepted for MindSpore compatibility; unused.
         shuffle: a new random order each epoch (None means True, as in MindSpore).
-        sampler: not supported; leave None.
-        num_shards: not supported; leave None.
-        shard_id: not supported; leave None.
+        sampler: a :class:`~minispore.dataset.DistributedSampler` (other samplers are not
+            supported), instead of ``shuffle``, ``num_samples`` and the shard arguments.
+        num_shards: split the rows into this many shards, one per data-parallel rank.
+        shard_id: the shard to read (``get_rank()``), with ``num_shards``: rows are dealt
+            round-robin, each shard padded to ``ceil(n / num_shards)`` by wrapping around,
+            as in MindSpore (see :mod:`minispore.dataset.samplers`).
 
     Raises:
         ValueError: the columns have different lengths, or a column is ragged.
@@ -54,8 +57,7 @@ class NumpySlicesDataset(ArraySourceDataset):
         num_shards: int | None = None,
         shard_id: int | None = None,
     ) -> None:
-        reject_unsupported("NumpySlicesDataset", sampler=sampler, num_shards=num_shards, shard_id=shard_id)
-        sampling = Sampling.from_args("NumpySlicesDataset", shuffle, num_samples)
+        sampling = Sampling.from_args("NumpySlicesDataset", shuffle, num_samples, num_shards, shard_id, sampler)
         if isinstance(data, Mapping):
             default_names = [str(k) for k in data]
             values = list(data.values())

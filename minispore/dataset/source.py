@@ -24,13 +24,9 @@ def reject_unsupported(op: str, **args: object) -> None:
 
 
 def sampled_epoch(
-    sampling: Sampling,
-    num_rows: int,
-    rng: np.random.Generator,
-    read: Callable[[npt.NDArray[np.int64]], Iterator[Block]],
+    indices: npt.NDArray[np.int64], read: Callable[[npt.NDArray[np.int64]], Iterator[Block]]
 ) -> Iterator[Block]:
-    """One epoch of a random-access source: ``read`` the sampled indices a block at a time."""
-    indices = sampling.indices(num_rows, rng)
+    """One epoch of a random-access source: ``read`` the epoch's ``indices`` a block at a time."""
     for start in range(0, len(indices), BLOCK_ROWS):
         yield from read(indices[start : start + BLOCK_ROWS])
 
@@ -57,8 +53,8 @@ class ArraySourceDataset(SourceDataset):
         return self._sampling.size(len(self._columns[0]))
 
     def _open(self, seed: np.random.SeedSequence) -> BlockStream:
-        rng = np.random.default_rng(seed)
-        return lambda: sampled_epoch(self._sampling, len(self._columns[0]), rng, self._read)
+        next_epoch = self._sampling.epochs(len(self._columns[0]), seed)
+        return lambda: sampled_epoch(next_epoch(), self._read)
 
     def _read(self, indices: npt.NDArray[np.int64]) -> Iterator[Block]:
         yield Block(tuple(column[indices] for column in self._columns))

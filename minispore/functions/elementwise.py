@@ -33,6 +33,7 @@ class Neg(_Unary):
 
 class Exp(_Unary):
     op = UnaryOp.EXP
+    auto_precision = "float32"  # MindSpore's auto black list
 
     def backward(self, grad: Array) -> tuple[Array | None, ...]:
         return (self.backend.binary(BinaryOp.MUL, grad, self.out),)
@@ -40,6 +41,7 @@ class Exp(_Unary):
 
 class Log(_Unary):
     op = UnaryOp.LOG
+    auto_precision = "float32"  # MindSpore's auto black list
 
     def backward(self, grad: Array) -> tuple[Array | None, ...]:
         return (self.backend.binary(BinaryOp.DIV, grad, self.x),)
@@ -187,6 +189,7 @@ class Div(_Binary):
 
 class Pow(_Binary):
     op = BinaryOp.POW
+    auto_precision = "float32"  # MindSpore's auto black list
 
     def forward(self, x: Array, y: Array) -> Array:
         self.out = super().forward(x, y)
@@ -254,7 +257,12 @@ class Where(Function):
 
 
 class Cast(Function):
-    """Dtype conversion; the gradient is cast back (none flows into integer inputs)."""
+    """Dtype conversion; the gradient is cast back (none flows into integer inputs).
+
+    An explicit cast is never re-cast by ``Cell.to_float`` (MindSpore's PyNative rule).
+    """
+
+    mixed_precision = False
 
     def forward(self, x: Array, dtype: np.dtype[Any]) -> Array:
         self.src = x.dtype

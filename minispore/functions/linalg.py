@@ -13,6 +13,8 @@ def _swap_last(backend_ndim: int) -> tuple[int, ...]:
 class MatMul(Function):
     """``a @ b`` for 2-D, or 3-D with equal batch sizes (callers broadcast first)."""
 
+    auto_precision = "low"  # MindSpore's auto white list: MatMul, BatchMatMul
+
     def forward(self, a: Array, b: Array) -> Array:
         self.a, self.b = a, b
         return self.backend.matmul(a, b)

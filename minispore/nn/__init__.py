@@ -24,6 +24,8 @@ from minispore.nn.learning_rate_schedule import (
 from minispore.nn.loss import *  # noqa: F403
 from minispore.nn.loss import __all__ as _loss_all
 from minispore.nn.metrics import (
+    MAE,
+    MSE,
     Accuracy,
     Loss,
     Metric,
@@ -31,8 +33,9 @@ from minispore.nn.metrics import (
     Top5CategoricalAccuracy,
     TopKCategoricalAccuracy,
 )
-from minispore.nn.optim import Momentum, Optimizer
+from minispore.nn.optim import SGD, Adam, AdamWeightDecay, Momentum, Optimizer, RMSProp
 from minispore.nn.wrap import (
+    DistributedGradReducer,
     DynamicLossScaleUpdateCell,
     FixedLossScaleUpdateCell,
     TrainOneStepCell,
@@ -40,9 +43,15 @@ from minispore.nn.wrap import (
     WithEvalCell,
     WithLossCell,
 )
+from minispore.out_of_scope import GraphCell
 
 __all__ = [
+    "SGD",
+    "Adam",
+    "AdamWeightDecay",
+    "RMSProp",
     "Accuracy",
+    "DistributedGradReducer",
     "DynamicLossScaleUpdateCell",
     "FixedLossScaleUpdateCell",
     "Loss",
@@ -75,3 +84,4 @@ __all__ = [
     "warmup_lr",
 ]
 __all__ += _layer_all + _loss_all
+__all__ += ["GraphCell", "MAE", "MSE"]  # GraphCell is out of scope: it raises an error naming the alternative

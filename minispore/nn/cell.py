@@ -12,7 +12,11 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
+from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter, ParameterTuple
+from minispore.precision import Precision, precision
+
+_CellT = TypeVar("_CellT", bound="Cell")
 
 
 class Cell:
@@ -36,6 +40,9 @@ class Cell:
     _params: OrderedDict[str, Any]
     _cells: OrderedDict[str, Cell]
     _auto_prefix: bool
+    _mixed_precision: Precision | None = None
+    _amp_level: str = ""
+    """The level ``ms.amp.auto_mixed_precision`` prepared this cell with ("" for none)."""
 
     def __init__(self, auto_prefix: bool = True, flags: dict[str, Any] | None = None) -> None:
         object.__setattr__(self, "_params", OrderedDict())
@@ -162,13 +169,51 @@ class Cell:
                 p._rebind(moved._data, moved.backend)
         return self
 
+    def to_float(self: _CellT, dst_type: mstype.DType) -> _CellT:
+        """Run this cell and every cell inside it with their float inputs cast to ``dst_type``.
+
+        The cell only records a flag: while it runs, each operation casts its
+        floating-point inputs (data, Parameters, constants) to ``dst_type`` first, as
+        MindSpore's PyNative mode does. Parameters stay float32, and so do their
+        gradients, which flow back through the casts. A child set up later with its own
+        ``to_float`` (a float32 BatchNorm in a float16 network) wins inside itself.
+
+        Args:
+            dst_type: ``ms.float16`` or ``ms.float32`` (``bfloat16`` has no minispore dtype).
+
+        Returns:
+            The cell itself.
+
+        Raises:
+            ValueError: any other ``dst_type``.
+
+        Example:
+            >>> import numpy as np
+            >>> import minispore as ms
+            >>> from minispore import nn
+            >>> fc = nn.Dense(2, 2).to_float(ms.float16)
+            >>> fc(ms.Tensor(np.ones((1, 2), np.float32))).dtype, fc.weight.dtype
+            (Float16, Float32)
+        """
+        if not isinstance(dst_type, mstype.DType) or dst_type not in (mstype.float16, mstype.float32):
+            raise ValueError(
+                "For 'to_float', the argument 'dst_type' must be mstype.float32, mstype.float16 or "
+                f"mstype.bfloat16, but got type: {type(dst_type).__name__} and value: {dst_type}."
+            )
+        for _, cell in self.cells_and_names():
+            object.__setattr__(cell, "_mixed_precision", Precision(dst_type.np_dtype))
+        return self
+
     # calling -------------------------------------------------------------------------
     def construct(self, *inputs: Any, **kwargs: Any) -> Any:
         """The forward computation; subclasses define it."""
         raise NotImplementedError(f"{type(self).__name__} must define construct().")
 
     def __call__(self, *inputs: Any, **kwargs: Any) -> Any:
-        return self.construct(*inputs, **kwargs)
+        if self._mixed_precision is None:
+            return self.construct(*inputs, **kwargs)
+        with precision(self._mixed_precision):
+            return self.construct(*inputs, **kwargs)
 
     # display --------------------------------------------------------------------------
     def extend_repr(self) -> str:
@@ -176,11 +221,14 @@ class Cell:
         return ""
 
     def __repr__(self) -> str:
-        head = f"{type(self).__name__}<{self.extend_repr()}"
-        if not self._cells:
-            return head + ">"
-        children = [f"  ({name}): " + repr(cell).replace("\n", "\n  ") for name, cell in self._cells.items()]
-        return head + "\n" + "\n".join(children) + "\n  >"
+        """MindSpore's form: ``Name(extra)``, or the extra lines and ``(child): Child(...)``
+        lines indented by two spaces between ``Name(`` and ``)``."""
+        lines = self.extend_repr().split("\n") if self.extend_repr() else []
+        lines += [f"({name}): " + repr(cell).replace("\n", "\n  ") for name, cell in self._cells.items()]
+        if len(lines) == 1 and not self._cells:
+            return f"{type(self).__name__}({lines[0]})"
+        body = "\n  " + "\n  ".join(lines) + "\n" if lines else ""
+        return f"{type(self).__name__}({body})"
 
 
 _Seq = TypeVar("_Seq", bound="_CellSequence")
@@ -228,15 +276,19 @@ class SequentialCell(_CellSequence):
 
 
 class CellList(_CellSequence):
-    """A list of cells registered as children ``0``, ``1``, … (no ``construct``)."""
+    """A list of cells registered as children ``0``, ``1``, … (no ``construct``).
 
-    def __init__(self, *args: Any) -> None:
-        super().__init__()
+    With ``auto_prefix=False`` the children's parameters keep their names (MindSpore's keyword).
+    """
+
+    def __init__(self, *args: Any, auto_prefix: bool = True) -> None:
+        super().__init__(auto_prefix=auto_prefix)
         cells = list(args[0]) if len(args) == 1 and not isinstance(args[0], Cell) else list(args)
         for c in cells:
             self.append(c)
 
     def extend(self, cells: Iterable[Cell]) -> CellList:
+        """Append every cell of ``cells`` in order and return this list."""
         for c in cells:
             self.append(c)
         return self

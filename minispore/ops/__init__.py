@@ -1,7 +1,9 @@
 """Functional operations on Tensors (MindSpore's ``mindspore.ops``)."""
 
+from minispore.ops import operations
 from minispore.ops.array import (
     arange,
+    assign,
     broadcast_to,
     cast,
     cat,
@@ -19,16 +21,25 @@ from minispore.ops.array import (
     stack,
     stop_gradient,
     swapaxes,
+    tile,
     transpose,
+    unique,
     unsqueeze,
     zeros,
     zeros_like,
 )
 from minispore.ops.indexing import getitem, setitem
+from minispore.ops.likelihood_losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    kl_div,
+    nll_loss,
+)
 from minispore.ops.losses import (
     cross_entropy,
     l1_loss,
     mse_loss,
+    smooth_l1_loss,
     softmax_cross_entropy,
 )
 from minispore.ops.math import (
@@ -85,6 +96,8 @@ from minispore.ops.nn_functional import (
     max_pool2d,
     softmax,
 )
+from minispore.ops.operations import *  # noqa: F403
+from minispore.ops.operations import __all__ as _primitives
 
 __all__ = [
     "abs",
@@ -92,6 +105,7 @@ __all__ = [
     "amax",
     "amin",
     "arange",
+    "assign",
     "argmax",
     "argmin",
     "broadcast_to",
@@ -148,7 +162,9 @@ __all__ = [
     "sum",
     "swapaxes",
     "tanh",
+    "tile",
     "transpose",
+    "unique",
     "unsqueeze",
     "where",
     "zeros",
@@ -165,4 +181,11 @@ __all__ = [
     "mse_loss",
     "softmax",
     "softmax_cross_entropy",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "kl_div",
+    "nll_loss",
+    "smooth_l1_loss",
+    "operations",
 ]
+__all__ += _primitives

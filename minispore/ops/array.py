@@ -56,6 +56,7 @@ permute = transpose
 
 
 def swapaxes(x: Tensor, axis0: int, axis1: int) -> Tensor:
+    """Exchange axes ``axis0`` and ``axis1`` (negative axes count from the end)."""
     perm = list(range(x.ndim))
     (a,), (b,) = normalize_axes(axis0, x.ndim, "Swapaxes"), normalize_axes(axis1, x.ndim, "Swapaxes")
     perm[a], perm[b] = perm[b], perm[a]
@@ -134,17 +135,61 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return concat([expand_dims(t, axis) for t in tensors], axis)
 
 
+def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
+    """``input`` repeated ``dims[i]`` times along each axis (``ops.tile``).
+
+    A ``dims`` longer than the rank adds leading axes. Written as a broadcast of
+    ``(1, d0, 1, d1, ...)`` to ``(m0, d0, m1, d1, ...)`` and a reshape, so it is
+    differentiable.
+
+    Example:
+        >>> import minispore as ms
+        >>> ms.ops.tile(ms.Tensor([[1, 2]]), (2, 2)).asnumpy()
+        array([[1, 2, 1, 2],
+               [1, 2, 1, 2]])
+    """
+    reps = tuple(int(d) for d in dims)
+    if len(reps) < input.ndim or builtins.any(d < 0 for d in reps):
+        raise ValueError(
+            f"For 'Tile', 'dims' must hold a non-negative int for each of the {input.ndim} axes, but got {tuple(dims)}."
+        )
+    shape = (1,) * (len(reps) - input.ndim) + input.shape
+    spread = reshape(input, tuple(v for d in shape for v in (1, d)))
+    grown = broadcast_to(spread, tuple(v for m, d in zip(reps, shape) for v in (m, d)))
+    return reshape(grown, tuple(m * d for m, d in zip(reps, shape)))
+
+
 def stop_gradient(x: Tensor) -> Tensor:
     """The same values with no gradient flowing back."""
     return Tensor._from_array(x._data, x.backend)
 
 
-def gather(x: Tensor, indices: Any, axis: int = 0) -> Tensor:
-    """Elements of ``x`` at integer ``indices`` along ``axis`` (``ops.gather``)."""
+def gather(x: Tensor, indices: Any, axis: int = 0, batch_dims: int = 0) -> Tensor:
+    """Elements of ``x`` at integer ``indices`` along ``axis`` (``ops.gather``).
+
+    With ``batch_dims = b``, the first ``b`` axes of ``x`` and ``indices`` are batch axes
+    of equal lengths and each batch gathers from its own slice:
+    ``out[i, ...] = gather(x[i], indices[i], axis - b)``.
+
+    Raises:
+        TypeError: indices that are not Int32 or Int64.
+        IndexError: an index outside ``[-n, n)`` (``P.Gather`` raises RuntimeError, as
+            MindSpore's kernel does).
+        ValueError: an axis out of range, or ``batch_dims`` that do not fit.
+
+    Example:
+        >>> import minispore as ms
+        >>> x = ms.Tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ms.ops.gather(x, ms.Tensor([[1], [0]], ms.int32), 1, batch_dims=1).asnumpy()
+        array([[2.],
+               [3.]], dtype=float32)
+    """
     idx = on_backend(indices, x)
     if idx.dtype not in (mstype.int32, mstype.int64):
         raise TypeError(f"For 'Gather', 'indices' must be int32 or int64, but got {idx.dtype}.")
     (ax,) = normalize_axes(axis, x.ndim, "Gather")
+    if batch_dims:
+        return _batched_gather(x, idx, ax, batch_dims)
     host = idx.asnumpy()
     if host.size and (host.min() < -x.shape[ax] or host.max() >= x.shape[ax]):
         raise IndexError(
@@ -154,6 +199,86 @@ def gather(x: Tensor, indices: Any, axis: int = 0) -> Tensor:
     if host.size and host.min() < 0:
         idx = on_backend(np.where(host < 0, host + x.shape[ax], host), x)
     return movement.Take.apply(x, idx, axis=ax)
+
+
+def _batched_gather(x: Tensor, idx: Tensor, axis: int, batch_dims: int) -> Tensor:
+    """One ``gather`` per batch over the flattened leading ``batch_dims`` axes, stacked back."""
+    b = batch_dims % builtins.max(idx.ndim, 1)
+    if not 0 < b <= builtins.min(axis, idx.ndim) or x.shape[:b] != idx.shape[:b]:
+        raise ValueError(
+            f"For 'Gather', 'batch_dims' {batch_dims} must be at most 'axis' {axis} and the rank of the indices, "
+            f"with equal batch shapes, but got input {x.shape} and indices {idx.shape}."
+        )
+    count = int(np.prod(x.shape[:b], dtype=np.int64))
+    xs = reshape(x, (count, *x.shape[b:]))
+    ids = reshape(idx, (count, *idx.shape[b:]))
+    parts = [gather(xs[i], ids[i], axis - b) for i in range(count)]
+    out = stack(parts) if parts else xs
+    return reshape(out, x.shape[:b] + out.shape[1:])
+
+
+def unique(input: Tensor) -> tuple[Tensor, Tensor]:
+    """The distinct elements of ``input`` (flattened) in order of first appearance, and
+    for each element of ``input`` the Int32 position of its value among them
+    (``ops.unique``; the indices have ``input``'s shape). Not differentiable.
+
+    Example:
+        >>> import minispore as ms
+        >>> y, idx = ms.ops.unique(ms.Tensor([[3, 1], [3, 2]], ms.int32))
+        >>> y.asnumpy(), idx.asnumpy()
+        (array([3, 1, 2], dtype=int32), array([[0, 1],
+               [0, 2]], dtype=int32))
+    """
+    host = input.asnumpy()
+    values, first, inverse = np.unique(host.reshape(-1), return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    positions = rank[inverse.reshape(-1)].astype(np.int32).reshape(host.shape)
+    return on_backend(values[order], input), on_backend(positions, input)
+
+
+def assign(variable: Tensor, value: Any) -> Tensor:
+    """Write ``value`` into ``variable`` in place and return the new value (``ops.assign``).
+
+    ``value`` (a Tensor, or data that makes one) must have ``variable``'s shape; its
+    dtype is converted to ``variable``'s unless that would narrow a wider type (Float64
+    into Float32). Not recorded for gradients.
+
+    Raises:
+        TypeError: ``variable`` is not a Tensor, or ``value`` needs a wider ``variable``.
+        ValueError: a different rank or shape.
+
+    Example:
+        >>> import minispore as ms
+        >>> p = ms.Parameter(ms.Tensor([1.0, 2.0]), name="p")
+        >>> _ = ms.ops.assign(p, ms.Tensor([3.0, 4.0]))
+        >>> p.asnumpy()
+        array([3., 4.], dtype=float32)
+    """
+    op = "Assign"
+    if not isinstance(variable, Tensor):
+        raise TypeError(f"For '{op}', 'variable' must be a Tensor or Parameter, but got {type(variable).__name__}.")
+    value = on_backend(value, variable)
+    if value.shape != variable.shape:
+        raise ValueError(
+            f"For '{op}', 'value' must have the same shape as 'variable', but got 'value' shape: {value.shape}, "
+            f"'variable' shape: {variable.shape}."
+        )
+    if mstype.promote(variable.dtype, value.dtype) != variable.dtype:
+        raise TypeError(
+            f"For '{op}', a 'value' of {value.dtype} cannot be written into a 'variable' of {variable.dtype} "
+            f"without losing precision; cast it with value.astype(ms.{variable.dtype.name.lower()})."
+        )
+    variable[...] = value
+    return detached_copy(variable)
+
+
+def detached_copy(x: Tensor) -> Tensor:
+    """A new Tensor with its own storage holding ``x``'s values, outside any gradient graph."""
+    out = x.backend.full(x.shape, 0, x.dtype.np_dtype)
+    x.backend.copy_into(out, x._data)
+    return Tensor._from_array(out, x.backend)
 
 
 def one_hot(indices: Tensor, depth: int, on_value: float = 1.0, off_value: float = 0.0, axis: int = -1) -> Tensor:
@@ -186,18 +311,39 @@ def full(
 
 
 def zeros(shape: Sequence[int] | int, dtype: DTypeLike = mstype.float32, *, device: str | None = None) -> Tensor:
+    """A tensor of ``shape`` filled with 0.
+
+    Args:
+        shape: an int or a sequence of ints.
+        dtype: the element type (Float32 by default).
+        device: the device; the default device when None.
+
+    Example:
+        >>> import minispore as ms
+        >>> ms.ops.zeros((2, 3)).shape
+        (2, 3)
+    """
     return full(shape, 0, dtype, device=device)
 
 
 def ones(shape: Sequence[int] | int, dtype: DTypeLike = mstype.float32, *, device: str | None = None) -> Tensor:
+    """A tensor of ``shape`` filled with 1.
+
+    Args:
+        shape: an int or a sequence of ints.
+        dtype: the element type (Float32 by default).
+        device: the device; the default device when None.
+    """
     return full(shape, 1, dtype, device=device)
 
 
 def zeros_like(x: Tensor, dtype: DTypeLike | None = None) -> Tensor:
+    """A tensor of 0 with ``x``'s shape and device, in ``dtype`` (``x``'s dtype when None)."""
     return full(x.shape, 0, dtype or x.dtype, device=x.device)
 
 
 def ones_like(x: Tensor, dtype: DTypeLike | None = None) -> Tensor:
+    """A tensor of 1 with ``x``'s shape and device, in ``dtype`` (``x``'s dtype when None)."""
     return full(x.shape, 1, dtype or x.dtype, device=x.device)
 
 

@@ -142,10 +142,12 @@ def _writable(x: Tensor) -> Array:
     """
     from minispore.common.parameter import Parameter  # parameter -> tensor -> ops -> here: a cycle
 
-    if not isinstance(x, Parameter):
-        fresh = x.backend.full(x.shape, 0, x.dtype.np_dtype)
-        x.backend.copy_into(fresh, x._data)
-        x._data = fresh
+    if isinstance(x, Parameter):
+        x._version += 1  # host copies of it (an optimizer's hyper-parameters) must be re-read
+        return x._data
+    fresh = x.backend.full(x.shape, 0, x.dtype.np_dtype)
+    x.backend.copy_into(fresh, x._data)
+    x._data = fresh
     return x._data
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ from minispore.common.tensor import Tensor
 from minispore.ops._convert import cast_to
 from minispore.ops.array import one_hot, reshape, transpose
 from minispore.ops.math import abs as absolute
-from minispore.ops.math import mean, not_equal, where
+from minispore.ops.math import less, mean, not_equal, where
 from minispore.ops.math import sum as reduce_sum
 from minispore.ops.nn_args import (
     check_input,
@@ -53,11 +54,36 @@ def check_logits_labels(op: str, logits: Any, labels: Any, sparse: bool) -> tupl
     return x, labels
 
 
+def check_class_indices(op: str, labels: Tensor, classes: int, ignore_index: int | None = None) -> None:
+    """Refuse class indices outside ``[0, classes)`` (``ignore_index`` excepted).
+
+    One-hot encoding maps such a label to a zero row, which would give a zero loss and a
+    zero gradient without a word. The labels are read on the host: one small transfer of
+    ``N`` ints per call, as cheap as reading back a device-side min/max reduction.
+
+    Raises:
+        RuntimeError: names the allowed range and the first label outside it (MindSpore's
+            kernels raise RuntimeError for these labels).
+    """
+    values = labels.asnumpy()
+    bad = (values < 0) | (values >= classes)
+    if ignore_index is not None:
+        bad &= values != ignore_index
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        allowed = f"[0, {classes})" + ("" if ignore_index is None else f" or ignore_index={ignore_index}")
+        raise RuntimeError(
+            f"For '{op}', every class index in the labels must be in {allowed}, but got {int(values[index])} "
+            f"at position {index if len(index) != 1 else index[0]}. Check the labels against the number of "
+            f"classes ({classes})."
+        )
+
+
 def softmax_cross_entropy(logits: Tensor, labels: Tensor, sparse: bool = False) -> Tensor:
     """Per-sample ``-sum(labels * log_softmax(logits), axis=-1)``, shape ``(N,)``.
 
-    With ``sparse=True`` the labels are class indices (int32/int64), one-hot encoded
-    first. A label outside ``[0, C)`` selects no class and contributes 0.
+    With ``sparse=True`` the labels are class indices (int32/int64) in ``[0, C)``, one-hot
+    encoded first; a label outside that range raises RuntimeError.
 
     Example:
         >>> import minispore as ms
@@ -66,6 +92,8 @@ def softmax_cross_entropy(logits: Tensor, labels: Tensor, sparse: bool = False) 
         array([0.6931472], dtype=float32)
     """
     x, y = check_logits_labels("softmax_cross_entropy", logits, labels, sparse)
+    if sparse:
+        check_class_indices("softmax_cross_entropy", y, x.shape[1])
     target = cast_to(one_hot(y, x.shape[1]), x.dtype) if sparse else y
     return -reduce_sum(target * log_softmax(x, -1), -1)
 
@@ -85,7 +113,8 @@ def cross_entropy(
     ``l = -w[y] * log_softmax(input)[y]`` (0 where ``y == ignore_index``), and ``'mean'``
     divides the sum by ``sum(w[y])`` over the positions not ignored. With class
     probabilities ``p``, ``l = -sum_c w_c p_c log_softmax(input)_c`` and ``'mean'``
-    divides by the number of positions. Label smoothing ``e`` mixes in the uniform
+    divides by the number of positions. A class index outside ``[0, C)`` other than
+    ``ignore_index`` raises RuntimeError. Label smoothing ``e`` mixes in the uniform
     distribution: ``(1 - e) * l + e / C * (-sum_c w_c log_softmax(input)_c)``.
 
     Example:
@@ -97,6 +126,8 @@ def cross_entropy(
     smoothing = check_probability(op, "label_smoothing", label_smoothing)
     reduction = check_reduction(op, reduction)
     x, y = check_class_target(op, input, target)
+    if not y.dtype.is_floating:
+        check_class_indices(op, y, x.shape[1] if x.ndim > 1 else x.shape[0], ignore_index)
     logits, labels = _class_last(x, y)
     out_shape = _batch_shape(x)
     classes = logits.shape[1]
@@ -187,3 +218,43 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """
     x, y = check_pair("l1_loss", input, target)
     return reduce_loss(absolute(x - y), check_reduction("l1_loss", reduction))
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, beta: float = 1.0, reduction: str = "none") -> Tensor:
+    """Huber-style error of ``d = input - target``, reduced (``ops.smooth_l1_loss``).
+
+    .. math::
+        \\ell = \\begin{cases} 0.5 d^2 / \\beta & |d| < \\beta \\\\ |d| - 0.5 \\beta & \\text{otherwise} \\end{cases}
+
+    ``beta == 0`` gives the L1 loss, as in MindSpore.
+
+    Raises:
+        TypeError: non-float tensors or a non-number ``beta``.
+        ValueError: different shapes or an unknown reduction.
+        RuntimeError: a negative ``beta``.
+
+    Example:
+        >>> import minispore as ms
+        >>> ms.ops.smooth_l1_loss(ms.Tensor([0.5, 3.0]), ms.Tensor([0.0, 0.0])).asnumpy()
+        array([0.125, 2.5  ], dtype=float32)
+    """
+    op = "smooth_l1_loss"
+    width = check_beta(op, beta, allow_zero=True)
+    x, y = check_pair(op, input, target)
+    if x.shape != y.shape:
+        raise ValueError(f"For '{op}', the input {x.shape} and target {y.shape} must have the same shape.")
+    mode = check_reduction(op, reduction)
+    if width == 0.0:
+        return l1_loss(x, y, mode)
+    diff = x - y
+    size = absolute(diff)
+    return reduce_loss(where(less(size, width), diff * diff * (0.5 / width), size - 0.5 * width), mode)
+
+
+def check_beta(op: str, beta: Any, allow_zero: bool) -> float:
+    """``beta`` as a float ``> 0`` (or ``>= 0`` where zero means L1); RuntimeError otherwise, as MindSpore."""
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
+        raise TypeError(f"For '{op}', 'beta' must be a float, but got {type(beta).__name__} {beta!r}.")
+    if beta < 0 or (beta == 0 and not allow_zero):
+        raise RuntimeError(f"For '{op}', the values for beta should greater than 0, but got {beta}.")
+    return float(beta)

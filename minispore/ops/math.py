@@ -51,10 +51,12 @@ def pow(x: Any, y: Any) -> Tensor:
 
 
 def maximum(x: Any, y: Any) -> Tensor:
+    """Elementwise maximum ``out = max(x, y)``, with broadcasting; ties split the gradient equally."""
     return ew.Maximum.apply(*operands(x, y, "Maximum"))
 
 
 def minimum(x: Any, y: Any) -> Tensor:
+    """Elementwise minimum ``out = min(x, y)``, with broadcasting; ties split the gradient equally."""
     return ew.Minimum.apply(*operands(x, y, "Minimum"))
 
 
@@ -63,78 +65,97 @@ def _compare(op: BinaryOp, x: Any, y: Any, name: str) -> Tensor:
 
 
 def equal(x: Any, y: Any) -> Tensor:
+    """Elementwise ``x == y`` as a Bool tensor, with broadcasting."""
     return _compare(BinaryOp.EQ, x, y, "Equal")
 
 
 def not_equal(x: Any, y: Any) -> Tensor:
+    """Elementwise ``x != y`` as a Bool tensor, with broadcasting."""
     return _compare(BinaryOp.NE, x, y, "NotEqual")
 
 
 def less(x: Any, y: Any) -> Tensor:
+    """Elementwise ``x < y`` as a Bool tensor, with broadcasting."""
     return _compare(BinaryOp.LT, x, y, "Less")
 
 
 def less_equal(x: Any, y: Any) -> Tensor:
+    """Elementwise ``x <= y`` as a Bool tensor, with broadcasting."""
     return _compare(BinaryOp.LE, x, y, "LessEqual")
 
 
 def greater(x: Any, y: Any) -> Tensor:
+    """Elementwise ``x > y`` as a Bool tensor, with broadcasting."""
     return _compare(BinaryOp.GT, x, y, "Greater")
 
 
 def greater_equal(x: Any, y: Any) -> Tensor:
+    """Elementwise ``x >= y`` as a Bool tensor, with broadcasting."""
     return _compare(BinaryOp.GE, x, y, "GreaterEqual")
 
 
 def logical_and(x: Any, y: Any) -> Tensor:
+    """Elementwise ``x and y`` (nonzero is true) as a Bool tensor, with broadcasting."""
     return _compare(BinaryOp.LOGICAL_AND, x, y, "LogicalAnd")
 
 
 def logical_or(x: Any, y: Any) -> Tensor:
+    """Elementwise ``x or y`` (nonzero is true) as a Bool tensor, with broadcasting."""
     return _compare(BinaryOp.LOGICAL_OR, x, y, "LogicalOr")
 
 
 def logical_not(x: Tensor) -> Tensor:
+    """Elementwise ``not x`` (nonzero is true) as a Bool tensor."""
     return equal(cast_to(x, mstype.bool_), False)
 
 
 def neg(x: Tensor) -> Tensor:
+    """Elementwise negation ``-x``."""
     return ew.Neg.apply(x)
 
 
 def exp(x: Tensor) -> Tensor:
+    """Elementwise ``e**x``; integer input gives Float32."""
     return ew.Exp.apply(_float(x))
 
 
 def log(x: Tensor) -> Tensor:
+    """Elementwise natural logarithm ``ln(x)``; integer input gives Float32."""
     return ew.Log.apply(_float(x))
 
 
 def sqrt(x: Tensor) -> Tensor:
+    """Elementwise square root ``x**0.5``; integer input gives Float32."""
     return ew.Sqrt.apply(_float(x))
 
 
 def abs(x: Tensor) -> Tensor:
+    """Elementwise absolute value ``|x|``; the gradient is ``sign(x)`` (0 at 0)."""
     return ew.Abs.apply(x)
 
 
 def sign(x: Tensor) -> Tensor:
+    """Elementwise sign: -1, 0 or 1 in the input's dtype."""
     return ew.Sign.apply(x)
 
 
 def sin(x: Tensor) -> Tensor:
+    """Elementwise sine (radians); integer input gives Float32."""
     return ew.Sin.apply(_float(x))
 
 
 def cos(x: Tensor) -> Tensor:
+    """Elementwise cosine (radians); integer input gives Float32."""
     return ew.Cos.apply(_float(x))
 
 
 def tanh(x: Tensor) -> Tensor:
+    """Elementwise hyperbolic tangent ``(e**x - e**-x) / (e**x + e**-x)``; integer input gives Float32."""
     return ew.Tanh.apply(_float(x))
 
 
 def sigmoid(x: Tensor) -> Tensor:
+    """Elementwise logistic function ``1 / (1 + e**-x)``; integer input gives Float32."""
     return ew.Sigmoid.apply(_float(x))
 
 
@@ -144,18 +165,22 @@ def relu(x: Tensor) -> Tensor:
 
 
 def floor(x: Tensor) -> Tensor:
+    """Elementwise largest integer ``<= x``, in the input's dtype (zero gradient)."""
     return ew.Floor.apply(x)
 
 
 def ceil(x: Tensor) -> Tensor:
+    """Elementwise smallest integer ``>= x``, in the input's dtype (zero gradient)."""
     return ew.Ceil.apply(x)
 
 
 def square(x: Tensor) -> Tensor:
+    """Elementwise ``x * x``."""
     return mul(x, x)
 
 
 def reciprocal(x: Tensor) -> Tensor:
+    """Elementwise ``1 / x``; integer input gives Float32."""
     return div(1.0, _float(x))
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from minispore.backend.protocol import Window2d
 from minispore.common.tensor import Tensor
+from minispore.precision import current_precision
 
 PAD_MODES = ("valid", "same", "pad")
 REDUCTIONS = ("mean", "sum", "none")
@@ -131,7 +132,8 @@ def check_input(
         layout: the expected shape in words, such as ``"4-D (N, C, H, W)"``.
         ranks: the accepted ranks; None accepts any rank from 1.
         channels: ``(label, axis, count)``: ``x.shape[axis]`` must be ``count``.
-        weight: the input's dtype must equal this tensor's.
+        weight: the input's dtype must equal this tensor's (unless a mixed-precision
+            rule is in force: then the operation casts both).
 
     Raises:
         TypeError: not a float Tensor, or a dtype other than the weight's.
@@ -142,7 +144,7 @@ def check_input(
     if not rank_ok or (channels is not None and t.shape[channels[1]] != channels[2]):
         want = layout if channels is None else f"{layout} with {channels[0]}={channels[2]}"
         raise ValueError(f"For '{op}', the input must be {want}, but got shape {t.shape}.")
-    if weight is not None and t.dtype != weight.dtype:
+    if weight is not None and t.dtype != weight.dtype and current_precision() is None:
         raise TypeError(
             f"For '{op}', the input dtype {t.dtype} must match the weight dtype {weight.dtype}; "
             f"convert the input with x.astype(ms.{weight.dtype.name.lower()})."

@@ -9,20 +9,32 @@ or from pytest with the functions of :mod:`minispore.testing.cases`.
 """
 
 from minispore.testing.cases import (
+    DEPARTURES,
+    VALIDATION_FILES,
     CaseResult,
+    ConformanceError,
+    bit_exact_expected,
     constructor_cases,
+    experimental_case_ids,
     optimizer_case_ids,
     run_constructor_case,
+    run_experimental_case,
     run_optimizer_case,
     run_step_error_case,
     step_error_cases,
 )
 
 __all__ = [
+    "DEPARTURES",
+    "VALIDATION_FILES",
     "CaseResult",
+    "ConformanceError",
+    "bit_exact_expected",
     "constructor_cases",
+    "experimental_case_ids",
     "optimizer_case_ids",
     "run_constructor_case",
+    "run_experimental_case",
     "run_optimizer_case",
     "run_step_error_case",
     "step_error_cases",

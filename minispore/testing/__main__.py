@@ -14,10 +14,15 @@ from collections.abc import Callable
 from functools import partial
 
 import minispore as ms
+from minispore.backend import BackendUnavailableError
 from minispore.testing.cases import (
+    DEPARTURES,
+    VALIDATION_FILES,
     constructor_cases,
+    experimental_case_ids,
     optimizer_case_ids,
     run_constructor_case,
+    run_experimental_case,
     run_optimizer_case,
     run_step_error_case,
     step_error_cases,
@@ -27,12 +32,17 @@ from minispore.testing.lenet import run_lenet_case
 
 def _checks() -> list[tuple[str, Callable[[], object]]]:
     checks: list[tuple[str, Callable[[], object]]] = []
-    for case_id in optimizer_case_ids():
-        for fused in (True, False):
-            label = f"optimizer/{case_id}[{'fused' if fused else 'reference'}]"
-            checks.append((label, partial(run_optimizer_case, case_id, fused=fused)))
-    for case in constructor_cases():
-        checks.append((f"constructor/{case['id']}", partial(run_constructor_case, case)))
+    for cls in VALIDATION_FILES:
+        for case_id in optimizer_case_ids(cls, ("float16", "float32")):
+            if case_id in DEPARTURES:
+                continue
+            for fused in (True, False):
+                label = f"optimizer/{case_id}[{'fused' if fused else 'reference'}]"
+                checks.append((label, partial(run_optimizer_case, case_id, fused=fused)))
+        for case in constructor_cases(cls):
+            checks.append((f"constructor/{cls.rsplit('.', 1)[1]}/{case['id']}", partial(run_constructor_case, case)))
+    for case_id in experimental_case_ids():
+        checks.append((f"experimental/{case_id}", partial(run_experimental_case, case_id)))
     for case in step_error_cases():
         checks.append((f"step_errors/{case['id']}", partial(run_step_error_case, case)))
     checks.append(("lenet/lenet5_plain", run_lenet_case))
@@ -40,11 +50,19 @@ def _checks() -> list[tuple[str, Callable[[], object]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run every check on ``--device``; the exit status is 0 when all pass, 1 when one fails.
+
+    An unknown or unavailable device exits with status 2 and one line on standard error
+    that gives the reason and the fix.
+    """
     parser = argparse.ArgumentParser(prog="python -m minispore.testing", description=__doc__)
     parser.add_argument("--device", default="CPU", help="device to test, e.g. CPU, OpenCL, GPU:1 (default CPU)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every case and full tracebacks")
     args = parser.parse_args(argv)
-    ms.set_device(args.device)
+    try:
+        ms.set_device(args.device)
+    except (BackendUnavailableError, ValueError) as exc:
+        parser.exit(2, f"{parser.prog}: error: {exc}\n")
     passed = failed = 0
     for name, check in _checks():
         try:

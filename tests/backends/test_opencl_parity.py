@@ -25,9 +25,7 @@ from minispore_opencl import OpenCLBackend, linalg
 from minispore.backend.protocol import (
     ArgReduceOp,
     BinaryOp,
-    CentralizedSegment,
     IndexKey,
-    MomentumStep,
     ReduceOp,
     Shape,
     UnaryOp,
@@ -133,7 +131,8 @@ def test_probe_without_pyopencl_reports_the_install_hint(monkeypatch: pytest.Mon
     monkeypatch.setitem(sys.modules, "pyopencl", None)  # makes `import pyopencl` raise ImportError
     availability = OpenCLBackend.availability()
     assert not availability.available
-    assert "pip install 'minispore[opencl]'" in availability.reason
+    assert availability.reason == "PyOpenCL is not installed"
+    assert "pip install 'minispore[opencl]'" in availability.fix
 
 
 # transfer, creation and memory -------------------------------------------------------
@@ -476,89 +475,46 @@ def test_max_pool2d_special_values() -> None:
 
 # the fused optimizer update ------------------------------------------------------------
 
-MOMENTUM_DTYPES = [*FLOATS, np.dtype(np.float16)]
-LENGTH = 4099  # not a multiple of the work-group size: the tail launch runs too
-SEGMENTS = (CentralizedSegment(16, 4, 32), CentralizedSegment(700, 3, 400), CentralizedSegment(2000, 2, 1000))
+UPDATE_DTYPES = [*FLOATS, np.dtype(np.float16)]
+PIECES = [(3, 16, 2), (5,), (7, 9), *[(k + 1,) for k in range(16)], (1000,), (2000, 2)]
+"""More than 16 gradients (two launches), tiny ones and ones longer than a work-group."""
 
 
-@pytest.mark.parametrize("dtype", MOMENTUM_DTYPES, ids=str)
+def _pieces(dtype: np.dtype[Any], rng: np.random.Generator) -> list[np.ndarray[Any, Any]]:
+    return [rng.standard_normal(s).astype(dtype) for s in PIECES]
+
+
+@pytest.mark.parametrize("dtype", UPDATE_DTYPES, ids=str)
 @pytest.mark.parametrize("decay", ["none", "partial", "all"])
-@pytest.mark.parametrize("grad_scale", [None, 1 / 1024])
+@pytest.mark.parametrize("scale", [False, True])
 @pytest.mark.parametrize("nesterov", [False, True])
-@pytest.mark.parametrize("centralized", [False, True])
-def test_fused_momentum_matches_numpy_exactly(
-    dtype: np.dtype[Any], decay: str, grad_scale: float | None, nesterov: bool, centralized: bool
-) -> None:
-    decay_count = {"none": 0, "partial": 1234, "all": LENGTH}[decay]
-    step = MomentumStep(
-        lr=0.01,
-        momentum=0.9,
-        weight_decay=float(np.float32(1e-4 * 1024)),
-        decay_count=decay_count,
-        grad_scale=grad_scale,
-        nesterov=nesterov,
-        centralized=SEGMENTS if centralized else (),
-    )
+def test_fused_update_matches_numpy_exactly(dtype: np.dtype[Any], decay: str, scale: bool, nesterov: bool) -> None:
+    from minispore.backend import UpdateStep
+    from minispore.nn.optim.rules import MOMENTUM
+
     rng = np.random.default_rng(7)
-    p, v, g = (rng.standard_normal(LENGTH).astype(dtype) for _ in range(3))
-    param, moment, grad = put(p, 5), put(v), put(g, 3)
+    n = sum(int(np.prod(s)) for s in PIECES)
+    options = frozenset({"scale"} if scale else ()) | frozenset({"nesterov"} if nesterov else ())
+    decay_count = {"none": 0, "partial": 1234, "all": n}[decay]
+    scalars = tuple(float(np.float32(x)) for x in (0.01, 0.9, 1e-4 * 1024, 1 / 1024))
+    step = UpdateStep(MOMENTUM, options, decay_count, scalars)
+    p, v = (rng.standard_normal(n).astype(dtype) for _ in range(2))
+    param, moment = put(p, 5), put(v)
     for _ in range(2):  # a second step starts from a nonzero moment
-        fresh = rng.standard_normal(LENGTH).astype(dtype)
-        CL.copy_into(grad, CL.from_numpy(fresh))
-        REF.fused_momentum(p, v, [fresh], step)
-        CL.fused_momentum(param, moment, [grad], step)
+        grads = _pieces(dtype, rng)
+        REF.fused_update(step, p, [v], grads)
+        CL.fused_update(step, param, [moment], [put(g, k % 3) for k, g in enumerate(grads)])
     assert_same(param, p)
     assert_same(moment, v)
 
 
-def test_fused_momentum_is_one_pass_over_a_large_buffer() -> None:
-    n = (1 << 20) + 17
-    rng = np.random.default_rng(3)
-    p, v, g = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
-    param, moment, grad = CL.from_numpy(p), CL.from_numpy(v), CL.from_numpy(g)
-    step = MomentumStep(lr=0.1, momentum=0.9, weight_decay=1e-3, decay_count=n // 3, nesterov=True)
-    REF.fused_momentum(p, v, [g], step)
-    CL.fused_momentum(param, moment, [grad], step)
-    assert_same(param, p)
-    assert_same(moment, v)
+def test_fused_update_rejects_mismatched_buffers() -> None:
+    from minispore.backend import UpdateStep
+    from minispore.nn.optim.rules import MOMENTUM
 
-
-def test_fused_momentum_rejects_mismatched_buffers() -> None:
+    step = UpdateStep(MOMENTUM, frozenset(), 0, (0.1, 0.9, 0.0, 1.0))
     p = CL.full((8,), 0.0, np.dtype(np.float32))
-    with pytest.raises(ValueError, match="'moment' must be 1-D contiguous"):
-        CL.fused_momentum(p, CL.full((7,), 0.0, np.dtype(np.float32)), [p], MomentumStep(lr=0.1, momentum=0.9))
+    with pytest.raises(ValueError, match="every buffer must be 1-D contiguous"):
+        CL.fused_update(step, p, [CL.full((7,), 0.0, np.dtype(np.float32))], [p])
     with pytest.raises(ValueError, match="the gradients hold 9 elements but the buffers hold 8"):
-        CL.fused_momentum(p, p, [CL.full((3, 3), 0.0, np.dtype(np.float32))], MomentumStep(lr=0.1, momentum=0.9))
-
-
-def test_fused_momentum_reads_gradients_in_pieces() -> None:
-    rng = np.random.default_rng(11)
-    shapes = [(3, 16, 2), (5,), (7, 9)]
-    n = sum(int(np.prod(s)) for s in shapes)
-    p, v = (rng.standard_normal(n).astype(np.float32) for _ in range(2))
-    grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
-    step = MomentumStep(
-        lr=0.1,
-        momentum=0.9,
-        weight_decay=0.01,
-        decay_count=60,
-        nesterov=True,
-        centralized=(CentralizedSegment(0, 3, 32),),
-    )
-    param, moment = put(p, 2), put(v, 1)
-    device_grads = [put(g, 4) for g in grads]
-    REF.fused_momentum(p, v, grads, step)
-    CL.fused_momentum(param, moment, device_grads, step)
-    assert_same(param, p)
-    assert_same(moment, v)
-    for host, dev in zip(grads, device_grads):
-        assert_same(dev, host)
-
-
-def test_sizes_without_elements() -> None:
-    empty = np.zeros((0, 3), np.float32)
-    assert_same(
-        CL.reduce(ReduceOp.SUM, CL.from_numpy(empty), (0,), False), REF.reduce(ReduceOp.SUM, empty, (0,), False)
-    )
-    assert_same(CL.binary(BinaryOp.ADD, CL.from_numpy(empty), CL.from_numpy(empty)), empty)
-    assert prod(CL.to_numpy(CL.concat([CL.from_numpy(empty)] * 2, 0)).shape) == 0
+        CL.fused_update(step, p, [p], [CL.full((3, 3), 0.0, np.dtype(np.float32))])

@@ -86,8 +86,8 @@ def test_context_mode() -> None:
 def test_seed() -> None:
     ms.set_seed(5)
     assert ms.get_seed() == 5
-    for bad in (-1, 1.5, True):
-        with pytest.raises(ValueError, match="seed"):
+    for bad, error in ((-1, ValueError), (2**32, ValueError), (1.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="seed"):
             ms.set_seed(bad)  # type: ignore[arg-type]
 
 
@@ -95,6 +95,7 @@ def test_unknown_device_lists_installed_devices(restore_device: None) -> None:
     with pytest.raises(BackendUnavailableError) as caught:
         ms.set_device("Metal")
     message = str(caught.value)
+    assert "\n" not in message, "one line, for command-line tools to print as their error"
     assert "'Metal'" in message
     assert "Installed devices" in message
     assert "CPU: available" in message
@@ -263,7 +264,8 @@ def test_unavailable_third_party_backend(tmp_path: Path) -> None:
     )
     reason = "no toy accelerator was found on this machine"
     assert f"listed: False {reason}" in out
-    assert f"error: The Toy backend is installed but cannot run here: {reason}" in out
+    fix = "pip install toy-backend"  # the plugin's install_hint, as its probe gave no fix of its own
+    assert f"error: Device 'Toy' is unavailable: {reason}. To fix: {fix}. Installed devices: " in out
     assert "default: CPU" in out
 
 
@@ -283,5 +285,7 @@ def test_broken_third_party_backend_does_not_break_minispore(tmp_path: Path) -> 
         path=install_toy_backend(tmp_path, module_body="raise ImportError('toy driver library missing')\n"),
     )
     assert "listed: False" in out
-    assert "failed to import (ImportError: toy driver library missing)" in out
+    assert (
+        "failed to import (ImportError: toy driver library missing). To fix: reinstall the 'toy-backend' package" in out
+    )
     assert "cpu still works: 2.0" in out

@@ -108,7 +108,8 @@ def test_dtype_aliases_and_conversion() -> None:
 
 
 def test_tensor_repr(device: str) -> None:
-    assert repr(ms.Tensor([1.0, 2.0])) == "Tensor(shape=[2], dtype=Float32, value=[1., 2.])"
+    assert repr(ms.Tensor([1.0, 2.0])) == "Tensor(shape=[2], dtype=Float32, value= [ 1.00000000e+00,  2.00000000e+00])"
+    assert str(ms.Tensor([1.0, 2.0])) == "[1. 2.]"
 
 
 # attributes and conversion ------------------------------------------------------------------

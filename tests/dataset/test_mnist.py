@@ -81,6 +81,13 @@ def test_num_samples(mnist_dir: Path) -> None:
     assert ds.MnistDataset(mnist_dir, usage="train", num_samples=1000).get_dataset_size() == 100
 
 
+def test_shards_deal_the_images_round_robin(mnist_dir: Path) -> None:
+    every = labels_of(ds.MnistDataset(mnist_dir, usage="train", shuffle=False))
+    shards = [labels_of(ds.MnistDataset(mnist_dir, "train", shuffle=False, num_shards=3, shard_id=s)) for s in range(3)]
+    padded = every + every[: 3 * len(shards[0]) - len(every)]
+    assert shards == [padded[s::3] for s in range(3)]
+
+
 def test_argument_errors(mnist_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"'dataset_dir'.*does not exist"):
         ds.MnistDataset(tmp_path / "missing")
@@ -90,7 +97,7 @@ def test_argument_errors(mnist_dir: Path, tmp_path: Path) -> None:
         ds.MnistDataset(mnist_dir, shuffle=1)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"'num_samples'"):
         ds.MnistDataset(mnist_dir, num_samples=-1)
-    with pytest.raises(ValueError, match=r"does not support 'num_shards'"):
+    with pytest.raises(ValueError, match=r"num_shards and shard_id need to be passed in together"):
         ds.MnistDataset(mnist_dir, num_shards=2)
 
 

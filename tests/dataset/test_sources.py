@@ -105,5 +105,5 @@ def test_generator_errors() -> None:
     with pytest.raises(RuntimeError, match=r"the source raised KeyError") as info:
         column(ds.GeneratorDataset(broken, ["x"]))
     assert isinstance(info.value.__cause__, KeyError)
-    with pytest.raises(ValueError, match=r"does not support 'sampler'"):
+    with pytest.raises(ValueError, match=r"DistributedSampler only"):
         ds.GeneratorDataset([1], ["x"], sampler=[0])

@@ -107,7 +107,7 @@ def test_default_initial_weights_are_uniform_in_one_over_sqrt_fan_in() -> None:
         for values in (p.asnumpy() for p in params):
             assert values.dtype == np.float32
             assert np.abs(values).max() <= bound
-            assert np.abs(values).max() > 0.9 * bound
+            assert np.abs(values).max() > 0.75 * bound
     assert conv.weight.shape == (16, 6, 5, 5)
     assert fc.weight.shape == (120, 400)
     grouped = nn.Conv2d(4, 6, (3, 2), group=2, weight_init="ones", bias_init="zeros", has_bias=True)
@@ -155,14 +155,14 @@ def test_activations(device: str) -> None:
 
 def test_reprs() -> None:
     assert repr(nn.Dense(3, 2, activation="relu")) == (
-        "Dense<input_channels=3, output_channels=2, has_bias=True, activation=ReLU<>\n  (activation): ReLU<>\n  >"
+        "Dense(\n  input_channels=3, output_channels=2, has_bias=True, activation=ReLU()\n  (activation): ReLU()\n)"
     )
-    assert repr(nn.MaxPool2d(2, 2)) == "MaxPool2d<kernel_size=2, stride=2, pad_mode=VALID>"
-    assert repr(nn.Dropout(p=0.2)) == "Dropout<p=0.2>"
-    assert repr(nn.Dropout(keep_prob=0.8)) == "Dropout<keep_prob=0.8>"
-    assert repr(nn.SoftmaxCrossEntropyWithLogits()) == "SoftmaxCrossEntropyWithLogits<sparse=False, reduction=none>"
+    assert repr(nn.MaxPool2d(2, 2)) == "MaxPool2d(kernel_size=2, stride=2, pad_mode=VALID)"
+    assert repr(nn.Dropout(p=0.2)) == "Dropout(p=0.2)"
+    assert repr(nn.Dropout(keep_prob=0.8)) == "Dropout(keep_prob=0.8)"
+    assert repr(nn.SoftmaxCrossEntropyWithLogits()) == "SoftmaxCrossEntropyWithLogits(sparse=False, reduction=none)"
     conv = repr(nn.Conv2d(1, 6, 5, pad_mode="valid"))
-    assert conv.startswith("Conv2d<input_channels=1, output_channels=6, kernel_size=(5, 5), stride=(1, 1)")
+    assert conv.startswith("Conv2d(input_channels=1, output_channels=6, kernel_size=(5, 5), stride=(1, 1)")
     assert "pad_mode=valid" in conv and "has_bias=False" in conv
 
 

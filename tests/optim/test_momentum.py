@@ -234,24 +234,31 @@ def test_a_step_reads_the_gradients_without_changing_them(device: str) -> None:
 def test_numpy_fused_update_in_pieces_equals_one_flat_gradient() -> None:
     from minispore_numpy import NumpyBackend
 
-    from minispore.backend import CentralizedSegment, MomentumStep
+    from minispore.backend import UpdateStep
+    from minispore.nn.optim.rules import MOMENTUM
 
     rng = np.random.default_rng(5)
     shapes = [(4, 16, 3), (70_000,), (9,)]
     n = sum(int(np.prod(s)) for s in shapes)
     grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
-    step = MomentumStep(
-        lr=0.1,
-        momentum=0.9,
-        weight_decay=0.01,
-        decay_count=40_000,
-        grad_scale=0.25,
-        nesterov=True,
-        centralized=(CentralizedSegment(0, 4, 48),),
-    )
+    step = UpdateStep(MOMENTUM, frozenset({"scale", "nesterov"}), 40_000, (0.1, 0.9, 0.01, 0.25))
     p1, v1 = (rng.standard_normal(n).astype(np.float32) for _ in range(2))
     p2, v2 = p1.copy(), v1.copy()
-    NumpyBackend().fused_momentum(p1, v1, grads, step)
-    NumpyBackend().fused_momentum(p2, v2, [np.concatenate([g.ravel() for g in grads])], step)
+    NumpyBackend().fused_update(step, p1, [v1], grads)
+    NumpyBackend().fused_update(step, p2, [v2], [np.concatenate([g.ravel() for g in grads])])
     np.testing.assert_array_equal(p1, p2)
     np.testing.assert_array_equal(v1, v2)
+
+
+def test_order_params_aligns_learning_rates_with_parameters(device: str) -> None:
+    """MindSpore's parameter-group tutorial: conv params at lr 0.8 keep it after re-ordering."""
+    conv = ms.Parameter(np.ones(4, np.float32), name="conv.weight")
+    fc = ms.Parameter(np.ones(3, np.float32), name="fc.weight")
+    opt = nn.Momentum(
+        [{"params": [conv], "lr": 0.8}, {"params": [fc]}, {"order_params": [fc, conv]}], learning_rate=0.1, momentum=0.9
+    )
+    assert opt.is_group_params_ordered
+    assert [p.name for p in opt.parameters] == ["fc.weight", "conv.weight"]
+    rates = [float(lr.asnumpy()) for lr in opt.learning_rate]
+    np.testing.assert_allclose(rates, [0.1, 0.8], rtol=1e-7)
+    assert not nn.Momentum([conv, fc], 0.1, 0.9).is_group_params_ordered

@@ -50,7 +50,11 @@ const int inside = y >= 0 && y < L.height && xx >= 0 && xx < L.width;
 
 @cache
 def col2im_source(t: ScalarType) -> str:
-    """Kernel ``col2im`` over a ``(W, N*C*H)`` range: pixel ``x[nc][y][x]`` sums the entries that read it."""
+    """Kernel ``col2im`` over a ``(W, N*C*H)`` range: pixel ``x[nc][y][x]`` sums the entries that read it.
+
+    The sum runs in the compute type and is rounded once (float16: in ``float``, as the
+    NumPy backend and MindSpore's kernels do).
+    """
     body = f"""
 const long row = get_global_id(1);
 const long px = get_global_id(0) + L.left;
@@ -66,7 +70,7 @@ for (long i = 0; i < L.kh; ++i) {{
         if (dx < 0) break;
         if (dx % L.sw != 0 || dx / L.sw >= L.ow) continue;
         const long at = L.offset + ((nc * L.kh + i) * L.kw + j) * L.oh * L.ow + (dy / L.sh) * L.ow + dx / L.sw;
-        sum = {t.rounded(f"sum + {t.load('cols', 'at')}")};
+        sum += {t.load("cols", "at")};
     }}
 }}
 {t.store("x", "row * L.width + get_global_id(0)", "sum")}

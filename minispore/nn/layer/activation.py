@@ -123,7 +123,7 @@ def get_activation(name: str) -> Cell:
     Example:
         >>> from minispore import nn
         >>> nn.get_activation("relu")
-        ReLU<>
+        ReLU()
     """
     cls = _ACTIVATIONS.get(name)
     if cls is None:

@@ -85,7 +85,8 @@ class Dense(Cell):
         return out if self.activation is None else self.activation(out)
 
     def extend_repr(self) -> str:
-        text = f"input_channels={self.in_channels}, output_channels={self.out_channels}, has_bias={self.has_bias}"
+        text = f"input_channels={self.in_channels}, output_channels={self.out_channels}"
+        text += ", has_bias=True" if self.has_bias else ""  # MindSpore shows only a bias that is there
         return text if self.activation is None else f"{text}, activation={self.activation}"
 
 
@@ -121,9 +122,6 @@ class Flatten(Cell):
                     f"but got {value}."
                 )
         return flatten(t, start_dim=self.start_dim, end_dim=self.end_dim)
-
-    def extend_repr(self) -> str:
-        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Dropout(Cell):

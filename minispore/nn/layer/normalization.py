@@ -42,7 +42,10 @@ class BatchNorm2d(Cell):
         eps: added to the variance.
         momentum: the weight of the old moving statistics, in ``[0, 1]``.
         affine: whether ``gamma`` and ``beta`` are trained.
-        gamma_init, beta_init, moving_mean_init, moving_var_init: initializers.
+        gamma_init: the initializer of ``gamma`` (a name such as ``'ones'``, a number or a Tensor).
+        beta_init: the initializer of ``beta``.
+        moving_mean_init: the initializer of ``moving_mean``.
+        moving_var_init: the initializer of ``moving_variance``.
         use_batch_statistics: None (follow the mode), True or False.
         data_format: ``'NCHW'`` (``'NHWC'`` is GPU-only in MindSpore and not supported).
         dtype: the parameters' dtype.

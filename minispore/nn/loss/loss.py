@@ -8,6 +8,7 @@ from typing import Any
 from minispore.common.tensor import Tensor
 from minispore.nn.cell import Cell
 from minispore.ops.losses import (
+    check_beta,
     check_class_target,
     check_logits_labels,
     check_pair,
@@ -15,6 +16,7 @@ from minispore.ops.losses import (
     l1_loss,
     mse_loss,
     reduce_loss,
+    smooth_l1_loss,
     softmax_cross_entropy,
 )
 from minispore.ops.nn_args import (
@@ -161,3 +163,32 @@ class L1Loss(LossBase):
     def construct(self, logits: Tensor, labels: Tensor) -> Tensor:
         x, y = check_pair(type(self).__name__, logits, labels)
         return l1_loss(x, y, self.reduction)
+
+
+class SmoothL1Loss(LossBase):
+    """Smooth L1 (Huber-style) loss; see :func:`minispore.ops.smooth_l1_loss` for the formula.
+
+    Args:
+        beta: the width of the quadratic zone, ``> 0``.
+        reduction: ``'none'`` by default (as in MindSpore), ``'mean'`` or ``'sum'``.
+
+    Raises:
+        TypeError: a non-number ``beta``.
+        RuntimeError: ``beta <= 0`` (MindSpore's error type).
+
+    Example:
+        >>> import minispore as ms
+        >>> from minispore import nn
+        >>> nn.SmoothL1Loss()(ms.Tensor([0.5, 3.0]), ms.Tensor([0.0, 0.0])).asnumpy()
+        array([0.125, 2.5  ], dtype=float32)
+    """
+
+    def __init__(self, beta: float = 1.0, reduction: str = "none") -> None:
+        super().__init__(reduction)
+        self.beta = check_beta(type(self).__name__, beta, allow_zero=False)
+
+    def construct(self, logits: Tensor, labels: Tensor) -> Tensor:
+        return smooth_l1_loss(logits, labels, self.beta, self.reduction)
+
+    def extend_repr(self) -> str:
+        return f"beta={self.beta}, reduction={self.reduction}"

@@ -1,5 +1,6 @@
 """Evaluation metrics (MindSpore's ``mindspore.train.metrics``, also under ``nn``)."""
 
+from minispore.nn.metrics.error import MAE, MSE
 from minispore.nn.metrics.metric import (
     Accuracy,
     Loss,
@@ -9,9 +10,15 @@ from minispore.nn.metrics.metric import (
     TopKCategoricalAccuracy,
     get_metric_fn,
     get_metrics,
+    register_metric,
 )
 
+register_metric("mae", MAE)
+register_metric("mse", MSE)
+
 __all__ = [
+    "MAE",
+    "MSE",
     "Accuracy",
     "Loss",
     "Metric",

@@ -9,7 +9,7 @@ import numpy as np
 from minispore.common.tensor import Tensor
 
 
-def _host(x: Any) -> np.ndarray[Any, Any]:
+def host_values(x: Any) -> np.ndarray[Any, Any]:
     if isinstance(x, Tensor):
         return x.asnumpy()
     if isinstance(x, list | tuple | np.ndarray | int | float):
@@ -24,12 +24,15 @@ class Metric:
         self.clear()
 
     def clear(self) -> None:
+        """Forget every sample seen so far; ``Model.eval`` calls it before the first batch."""
         raise NotImplementedError
 
     def update(self, *inputs: Any) -> None:
+        """Add one batch: ``update(y_pred, y)`` for accuracies, ``update(loss)`` for :class:`Loss`."""
         raise NotImplementedError
 
     def eval(self) -> float:
+        """The metric over every batch since the last :meth:`clear`."""
         raise NotImplementedError
 
 
@@ -56,7 +59,7 @@ class _HitRate(Metric):
     def update(self, *inputs: Any) -> None:
         if len(inputs) != 2:
             raise ValueError(f"For '{self.name}.update', pass (y_pred, y), but got {len(inputs)} inputs.")
-        hits = self._hits(_host(inputs[0]), _host(inputs[1]))
+        hits = self._hits(host_values(inputs[0]), host_values(inputs[1]))
         self._correct += int(hits.sum())
         self._total += int(hits.size)
 
@@ -120,11 +123,15 @@ class TopKCategoricalAccuracy(_HitRate):
 
 
 class Top1CategoricalAccuracy(TopKCategoricalAccuracy):
+    """``TopKCategoricalAccuracy(1)``: the fraction of samples whose label has the highest prediction."""
+
     def __init__(self) -> None:
         super().__init__(1)
 
 
 class Top5CategoricalAccuracy(TopKCategoricalAccuracy):
+    """``TopKCategoricalAccuracy(5)``: the fraction of samples whose label is among the five highest predictions."""
+
     def __init__(self) -> None:
         super().__init__(5)
 
@@ -139,13 +146,14 @@ class Loss(Metric):
     def update(self, *inputs: Any) -> None:
         if len(inputs) != 1:
             raise ValueError(f"For 'Loss.update', pass one loss, but got {len(inputs)} inputs.")
-        loss = _host(inputs[0])
+        loss = host_values(inputs[0])
         if loss.ndim > 1:
             raise ValueError(f"For 'Loss.update', the loss must be 0-D or 1-D, but got shape {loss.shape}.")
         self._sum += float(loss.mean())
         self._count += 1
 
     def eval(self) -> float:
+        """The mean loss: the sum of the losses passed to ``update`` divided by their count."""
         if self._count == 0:
             raise RuntimeError("For 'Loss', 'update' must be called before 'eval'.")
         return self._sum / self._count
@@ -158,6 +166,11 @@ _BY_NAME: dict[str, type[Metric]] = {
     "top_1_accuracy": Top1CategoricalAccuracy,
     "top_5_accuracy": Top5CategoricalAccuracy,
 }
+
+
+def register_metric(name: str, cls: type[Metric]) -> None:
+    """Make ``cls`` available by ``name`` in ``Model(metrics={name})``."""
+    _BY_NAME[name] = cls
 
 
 def get_metric_fn(name: str) -> Metric:

@@ -1,14 +1,16 @@
 """Flat per-group buffers: the storage that makes one fused update per group possible.
 
 A :class:`FlatGroup` lays the parameters of one (group, dtype, device) end to end in a
-flat parameter buffer and their moments in a flat moment buffer. Each Parameter's data
-becomes a view into the buffer, so the network reads the updated weights with no copy,
-and ``Parameter.set_data`` with the same shape writes through the view. The gradients
-stay where autograd left them: the backend reads them in buffer order.
+flat parameter buffer, and each optimizer state (Momentum's moments, Adam's two moments,
+...) in a flat buffer of its own. Each Parameter's data becomes a view into its buffer,
+so the network reads the updated weights with no copy, and ``Parameter.set_data`` with
+the same shape writes through the view. The gradients stay where autograd left them:
+the backend reads them in buffer order.
 
-Decayed parameters come first, so the decay applies to the prefix
-``[0, decay_count)``; parameters that gradient centralization applies to are listed as
-segments.
+Decayed parameters come first, so the decay applies to the prefix ``[0, decay_count)``.
+Parameters that gradient centralization applies to come last: their gradients are
+decayed and centralized on Tensors before the kernel (:mod:`.gradients`), so the kernel
+treats them as undecayed.
 """
 
 from __future__ import annotations
@@ -19,51 +21,51 @@ from typing import Any
 
 import numpy as np
 
-from minispore.backend.protocol import Array, Backend, CentralizedSegment, MomentumStep
+from minispore.backend.protocol import Array, Backend, FusedUpdate, UpdateStep
 from minispore.common.parameter import Parameter
 from minispore.common.tensor import Tensor
-
-
-def centralization_applies(shape: tuple[int, ...]) -> bool:
-    """MindSpore's gate for gradient centralization: ``ndim >= 2 and shape[1] % 16 == 0``."""
-    return len(shape) >= 2 and shape[1] % 16 == 0
+from minispore.nn.optim.fused import default_fused_update
+from minispore.nn.optim.gradients import centralization_applies, centralize, decay, prepass_dtype
+from minispore.nn.optim.rules import UpdateRule
 
 
 @dataclass
 class _Slot:
     param: Parameter
-    moment: Parameter
+    states: tuple[Parameter, ...]
+    decayed: bool
+    centralized: bool
     offset: int
     shape: tuple[int, ...]
-    param_view: Array
-    moment_view: Array
-
-    @property
-    def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
+    views: tuple[Array, ...]
+    """The param view, then one view per state."""
 
 
 class FlatGroup:
-    """One fused update's worth of parameters, moments and gradients.
+    """One fused update's worth of parameters, states and gradients.
 
     Args:
         params: parameters of one dtype on one device.
-        moments: their moment buffers, in the same order.
+        states: one sequence per optimizer state, aligned with ``params``.
         decay: whether weight decay applies to each parameter.
         centralize: whether gradient centralization is enabled for each parameter (it
-            still only applies where :func:`centralization_applies`).
+            still only applies where :func:`~.gradients.centralization_applies`).
     """
 
     def __init__(
         self,
         params: Sequence[Parameter],
-        moments: Sequence[Parameter],
+        states: Sequence[Sequence[Parameter]],
         decay: Sequence[bool],
         centralize: Sequence[bool],
     ) -> None:
-        order = sorted(range(len(params)), key=lambda i: not decay[i])
-        self._entries = [(params[i], moments[i], centralize[i]) for i in order]
-        self.decay_count = sum(params[i].size for i in order if decay[i])
+        entries = [
+            (p, tuple(s[i] for s in states), decay[i], centralize[i] and centralization_applies(p.shape))
+            for i, p in enumerate(params)
+        ]
+        entries.sort(key=lambda e: 0 if e[2] and not e[3] else (2 if e[3] else 1))
+        self._entries = entries
+        self.decay_count = sum(p.size for p, _, d, c in entries if d and not c)
         self.slots: list[_Slot] = []
         self._adopt()
 
@@ -71,96 +73,101 @@ class FlatGroup:
     def backend(self) -> Backend:
         return self.slots[0].param.backend
 
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        dtype: np.dtype[Any] = np.dtype(self.param_buffer.dtype)
-        return dtype
-
     def _adopt(self) -> None:
-        """(Re)build the buffers from the parameters' current data and bind the views."""
+        """(Re)build the buffers from the current data of the parameters and states; bind the views."""
         backend = self._entries[0][0].backend
         dtype = self._entries[0][0].dtype.np_dtype
-        total = sum(p.size for p, _, _ in self._entries)
-        self.param_buffer = backend.full((total,), 0, dtype)
-        self.moment_buffer = backend.full((total,), 0, dtype)
+        total = sum(p.size for p, _, _, _ in self._entries)
+        count = 1 + len(self._entries[0][1])
+        self.buffers = [backend.full((total,), 0, dtype) for _ in range(count)]
+        self._fused = backend if isinstance(backend, FusedUpdate) else None
         self.slots = []
-        segments = []
         offset = 0
-        for param, moment, gc in self._entries:
-            if moment.backend is not backend:
-                moment._rebind(backend.from_numpy(moment.asnumpy()), backend)
+        for param, states, decayed, centralized in self._entries:
             shape = param.shape
-            pv = backend.view(self.param_buffer, offset, shape)
-            mv = backend.view(self.moment_buffer, offset, shape)
-            backend.copy_into(pv, param._data)
-            backend.copy_into(mv, moment._data)
-            param._rebind(pv, backend)
-            moment._rebind(mv, backend)
-            slot = _Slot(param, moment, offset, shape, pv, mv)
-            self.slots.append(slot)
-            if gc and centralization_applies(shape):
-                segments.append(CentralizedSegment(offset, shape[0], slot.size // shape[0]))
-            offset += slot.size
-        self.centralized = tuple(segments)
+            views = []
+            for tensor, buffer in zip((param, *states), self.buffers):
+                if tensor.backend is not backend:
+                    tensor._rebind(backend.from_numpy(tensor.asnumpy()), backend)
+                view = backend.view(buffer, offset, shape)
+                backend.copy_into(view, tensor._data)
+                tensor._rebind(view, backend)
+                views.append(view)
+            self.slots.append(_Slot(param, states, decayed, centralized, offset, shape, tuple(views)))
+            offset += param.size
+        self._bindings = [(t, v) for slot in self.slots for t, v in zip((slot.param, *slot.states), slot.views)]
+        self._any_centralized = any(slot.centralized for slot in self.slots)
+        self._stale = False
 
-    def ensure_bound(self, prim: str) -> None:
-        """Re-attach parameters whose storage was replaced since the last step.
+    def check_bound(self, prim: str) -> None:
+        """Check that every parameter still lives in the buffers, or can be taken back in.
 
         ``set_data`` with a new shape, ``Cell.to(device)`` or another optimizer adopting
-        the same parameters replace a parameter's storage; the values are taken over.
+        the same parameters replace a parameter's storage; :meth:`ensure_bound` then takes
+        the values over. Nothing is changed here.
 
         Raises:
             ValueError: a parameter's shape changed, or the group now spans devices.
         """
-        stale = False
-        for slot in self.slots:
-            if slot.param._data is slot.param_view and slot.moment._data is slot.moment_view:
-                continue
-            if slot.param.shape != slot.shape:
-                raise ValueError(
-                    f"For '{prim}', the shape of parameter '{slot.param.name}' changed from {slot.shape} to "
-                    f"{slot.param.shape} after the optimizer was created; create the optimizer again."
-                )
-            stale = True
-        if not stale:
+        self._stale = False
+        for tensor, view in self._bindings:
+            if tensor._data is not view:
+                self._stale = True
+                break
+        if not self._stale:
             return
-        backends = {id(p.backend) for p, _, _ in self._entries}
-        if len(backends) > 1:
+        for slot in self.slots:
+            for tensor in (slot.param, *slot.states):
+                if tensor.shape != slot.shape:
+                    kind = "parameter" if tensor is slot.param else "optimizer state"
+                    raise ValueError(
+                        f"For '{prim}', the shape of {kind} '{tensor.name}' changed from {slot.shape} to "
+                        f"{tensor.shape} after the optimizer was created; create the optimizer again."
+                    )
+        if len({id(t.backend) for t, _ in self._bindings}) > 1:
             raise ValueError(f"For '{prim}', the parameters of one group must stay on one device; move them together.")
-        self._adopt()
+
+    def ensure_bound(self) -> None:
+        """Rebuild the buffers if :meth:`check_bound` found a parameter's storage replaced."""
+        if self._stale:
+            self._adopt()
+
+    def _gradient(self, slot: _Slot, grad: Tensor, weight_decay: float) -> Array:
+        dtype = slot.param.dtype
+        if slot.centralized:
+            work = prepass_dtype(dtype)
+            grad = grad.astype(work)
+            grad = centralize(decay(slot.param.astype(work), grad, weight_decay) if slot.decayed else grad)
+        if grad.dtype != dtype:
+            grad = grad.astype(dtype)
+        return grad._data
 
     def apply(
         self,
+        rule: UpdateRule,
+        options: frozenset[str],
+        scalars: tuple[float, ...],
         grads: Sequence[Tensor],
-        lr: float,
-        momentum: float,
-        weight_decay: float,
-        grad_scale: float | None,
-        nesterov: bool,
     ) -> None:
-        """Run the fused update over the whole group in one backend call.
+        """Run ``rule`` over the whole group in one backend call.
 
-        ``grads`` follow :attr:`slots`; the backend reads them where they are (a gradient
-        of another float dtype, such as float16 for float32 parameters, is cast first).
+        ``grads`` follow :attr:`slots`. ``scalars`` follow ``rule.all_scalars``
+        (``weight_decay`` second to last). The backend's ``fused_update`` runs when it
+        has one, else :func:`~.fused.default_fused_update` on its primitives.
         """
-        step = MomentumStep(
-            lr=lr,
-            momentum=momentum,
-            weight_decay=weight_decay,
-            decay_count=self.decay_count,
-            grad_scale=grad_scale,
-            nesterov=nesterov,
-            centralized=self.centralized,
-        )
-        backend = self.backend
-        # MindSpore's float32 lr and momentum select a float32 kernel for float64
-        # parameters: compute in float32, store back as float64.
-        work = np.dtype(np.float32) if self.dtype == np.float64 else self.dtype
-        arrays = [g._data if g._data.dtype == work else backend.cast(g._data, work) for g in grads]
-        if work == self.dtype:
-            backend.fused_momentum(self.param_buffer, self.moment_buffer, arrays, step)
-            return
-        p, v = backend.cast(self.param_buffer, work), backend.cast(self.moment_buffer, work)
-        backend.fused_momentum(p, v, arrays, step)
-        backend.copy_into(self.param_buffer, p)
-        backend.copy_into(self.moment_buffer, v)
+        dtype = self.buffers[0].dtype
+        if self._any_centralized or any(g._data.dtype != dtype for g in grads):
+            arrays = [self._gradient(slot, g, scalars[-2]) for slot, g in zip(self.slots, grads)]
+        else:
+            arrays = [g._data for g in grads]
+        step = UpdateStep(rule, options, self.decay_count, tuple(float(np.float32(s)) for s in scalars))
+        if self._fused is not None:
+            self._fused.fused_update(step, self.buffers[0], self.buffers[1:], arrays)
+        else:
+            default_fused_update(self.backend, step, self.buffers[0], self.buffers[1:], arrays)
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The buffers' dtype."""
+        dtype: np.dtype[Any] = np.dtype(self.buffers[0].dtype)
+        return dtype

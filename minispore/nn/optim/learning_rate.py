@@ -15,9 +15,10 @@ import numpy as np
 from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter
 from minispore.common.tensor import Tensor
+from minispore.common.validation import as_float_at_least
 from minispore.nn.cell import Cell
 from minispore.nn.learning_rate_schedule import LearningRateSchedule
-from minispore.nn.optim._checks import as_float_at_least
+from minispore.nn.optim.host_values import HostMirror
 
 _logger = logging.getLogger("minispore")
 
@@ -33,20 +34,22 @@ def call_at_step(cell: Cell, step: int) -> np.float32:
 
 
 class ConstantLR:
-    """A fixed rate stored in a float32 ``Parameter`` (users may ``set_data`` it)."""
+    """A fixed rate stored in a float32 ``Parameter`` (users may ``set_data`` it; each step
+    reads a host copy, refreshed only when the Parameter changes)."""
 
     is_dynamic = False
 
     def __init__(self, value: float | Tensor, name: str = "learning_rate") -> None:
         host = value.asnumpy() if isinstance(value, Tensor) else np.asarray(value)
         self.parameter = Parameter(Tensor(host.astype(np.float32)), name=name)
+        self._host = HostMirror(self.parameter)
 
     @property
     def exposed(self) -> Parameter | Cell:
         return self.parameter
 
     def value_at(self, step: int) -> np.float32:
-        value: np.float32 = np.float32(self.parameter.asnumpy().reshape(()))
+        value: np.float32 = np.float32(self._host.get().reshape(()))
         return value
 
 
@@ -63,6 +66,7 @@ class RoundedConstantLR(ConstantLR):
         """The rounded view of ``constant``, sharing its Parameter."""
         rounded = cls.__new__(cls)
         rounded.parameter = constant.parameter
+        rounded._host = constant._host
         rounded.cell = _RoundedLRCell(rounded)
         return rounded
 
@@ -116,6 +120,7 @@ class ListLR:
                 "pass a float for a fixed rate."
             )
         self.cell = _IteratorLearningRate(values.astype(np.float32), name)
+        self._host = HostMirror(self.cell.learning_rate)
 
     @property
     def length(self) -> int:
@@ -137,7 +142,7 @@ class ListLR:
         return value
 
     def value_at(self, step: int) -> np.float32:
-        return self.lookup(self.cell.learning_rate.asnumpy(), step)
+        return self.lookup(self._host.get(), step)
 
 
 class ScheduleLR:
@@ -168,7 +173,7 @@ def parse_learning_rate(value: Any, prim: str, name: str = "learning_rate") -> L
             Iterable whose entries are not numbers.
     """
     if isinstance(value, bool | int | float):
-        return ConstantLR(as_float_at_least(value, "learning rate", prim, 0.0, strict=False), name)
+        return ConstantLR(as_float_at_least(prim, "learning rate", value, 0.0, strict=False), name)
     if isinstance(value, Tensor):
         if value.ndim == 0:
             return ConstantLR(value.astype(mstype.float32), name)

@@ -2,23 +2,67 @@
 
 It parses ``params`` (Parameters or group dicts), the learning rate in all its forms,
 the weight decay and the loss scale, with MindSpore's checks and exception types, and
-owns ``global_step``. Subclasses implement ``construct(gradients)``.
+owns ``global_step``. It also owns the fused update: per (group, dtype, device) one
+:class:`~.flat_buffers.FlatGroup`, and :meth:`Optimizer._fused_update` that runs a
+rule over all of them. Subclasses define their state buffers, their rule and
+``construct(gradients)``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter, ParameterTuple
 from minispore.common.tensor import Tensor
+from minispore.common.validation import as_float_at_least
 from minispore.nn.cell import Cell, CellList
-from minispore.nn.optim._checks import as_float_at_least
-from minispore.nn.optim.learning_rate import ConstantLR, LearningRate, RoundedConstantLR, parse_learning_rate
+from minispore.nn.optim.flat_buffers import FlatGroup
+from minispore.nn.optim.host_values import StepCounter
+from minispore.nn.optim.learning_rate import ConstantLR, LearningRate, ListLR, RoundedConstantLR, parse_learning_rate
 from minispore.nn.optim.param_groups import ParameterGroup, check_parameters, parse_groups
-from minispore.nn.optim.weight_decay import default_decay_filter, parse_weight_decay
+from minispore.nn.optim.rules import UpdateRule
+from minispore.nn.optim.weight_decay import FixedWeightDecay, WeightDecay, default_decay_filter, parse_weight_decay
+
+
+@dataclass(frozen=True)
+class StepValues:
+    """The host values of one optimizer call, read before anything is written.
+
+    Attributes:
+        grads: the checked gradients, in ``optimizer.parameters`` order.
+        lrs: each group's learning rate at this step (float32 values).
+        wds: each group's weight decay times the loss scale (float32 values).
+        grad_scale: ``float32(1 / loss_scale)``, or None without a loss scale.
+    """
+
+    grads: tuple[Tensor, ...]
+    lrs: list[float]
+    wds: list[float]
+    grad_scale: float | None
+
+
+@dataclass(frozen=True)
+class ParamRecord:
+    """One optimized parameter: its group and the options that apply to it.
+
+    Attributes:
+        param: the Parameter.
+        group: its :class:`~.param_groups.ParameterGroup` (learning rate, weight decay).
+        group_index: the group's position in ``Optimizer.groups``.
+        decay: whether weight decay applies to it.
+        grad_centralization: whether its group enables gradient centralization.
+    """
+
+    param: Parameter
+    group: ParameterGroup
+    group_index: int
+    decay: bool
+    grad_centralization: bool
 
 
 class Optimizer(Cell):
@@ -37,44 +81,76 @@ class Optimizer(Cell):
         decay_filter: decides, for ungrouped parameters, which ones are decayed
             (:func:`default_decay_filter`: names without ``beta`` or ``gamma``).
             Override it in a subclass to change the mask.
+        fused: run the fused update (default); ``False`` runs the readable per-tensor
+            reference update instead.
     """
 
     decay_filter: Callable[[Parameter], bool] = staticmethod(default_decay_filter)
     _prim = "Optimizer"
+    _centralizes = True
+    """Whether the gradient pre-pass centralizes (``AdamWeightDecay`` has no pre-pass)."""
 
     def __init__(self, learning_rate: Any, parameters: Any, weight_decay: Any = 0.0, loss_scale: Any = 1.0) -> None:
         super().__init__(auto_prefix=False)
         items = check_parameters(parameters)
-        self.loss_scale = as_float_at_least(loss_scale, "loss_scale", self._prim, 0.0, strict=True)
-        self.global_step = Parameter(Tensor(np.zeros((1,), np.int32)), name="global_step")
+        self.loss_scale = as_float_at_least(self._prim, "loss_scale", loss_scale, 0.0, strict=True)
+        self._check_loss_scale_reciprocal(weight_decay)
+        self._counter = StepCounter()
+        self.global_step = self._counter.parameter
         default_lr = parse_learning_rate(learning_rate, self._prim)
         self.is_group = isinstance(items[0], dict)
+        self.is_group_params_ordered = False
         if self.is_group:
-            groups, ordered = parse_groups(items, learning_rate, default_lr, weight_decay, self.loss_scale, self._prim)
+            groups, ordered, self.is_group_params_ordered = parse_groups(
+                items, default_lr, weight_decay, self.loss_scale, self._prim
+            )
         else:
             wd = parse_weight_decay(weight_decay, self.loss_scale, self._prim)
             groups, ordered = [ParameterGroup(list(items), default_lr, wd, False, has_own_lr=False)], list(items)
         self._check_unique_names(ordered)
         self.groups = groups
-        group_of = {id(p): g for g in groups for p in g.params}
-        self._param_groups = [group_of[id(p)] for p in ordered]
-        self._group_index = [next(k for k, g in enumerate(groups) if g is pg) for pg in self._param_groups]
+        index_of = {id(p): k for k, g in enumerate(groups) for p in g.params}
+        self._records = tuple(self._record(p, groups[index_of[id(p)]], index_of[id(p)]) for p in ordered)
         self.is_group_lr = any(g.has_own_lr for g in groups)
         self.dynamic_lr = any(g.lr.is_dynamic for g in groups) or default_lr.is_dynamic
         self.dynamic_weight_decay = any(g.weight_decay.is_dynamic for g in groups)
         self._default_lr = default_lr
         self.learning_rate = self._exposed_learning_rate()
         self._parameters = ParameterTuple(ordered)
-        self.decay_flags = tuple(self._decays(p, g) for p, g in zip(ordered, self._param_groups))
-        self.grad_centralization_flags = tuple(g.grad_centralization for g in self._param_groups)
         self.init_learning_rate = (
             learning_rate.asnumpy().tolist() if isinstance(learning_rate, Tensor) else learning_rate
         )
+        self.fused = True
+        self._gradient_signature: tuple[Any, ...] | None = None
+        self._states: tuple[ParameterTuple, ...] = ()
+        self._flat_groups: list[tuple[int, FlatGroup, list[int]]] = []
 
-    def _decays(self, param: Parameter, group: ParameterGroup) -> bool:
-        if not group.weight_decay.active:
-            return False
-        return True if self.is_group else self.decay_filter(param)
+    def _check_loss_scale_reciprocal(self, weight_decay: Any) -> None:
+        """Reject loss scales whose float32 reciprocal, or product with the weight decay, is not finite."""
+        with np.errstate(over="ignore", divide="ignore"):
+            reciprocal = np.float32(1.0 / self.loss_scale)
+            decay = weight_decay if isinstance(weight_decay, float | int) and not isinstance(weight_decay, bool) else 0
+            scaled = np.float32(float(decay) * self.loss_scale)
+        if not np.isfinite(reciprocal) or not np.isfinite(scaled):
+            raise ValueError(
+                f"For '{self._prim}', 'loss_scale' must keep 1/loss_scale and weight_decay*loss_scale finite "
+                f"in float32, but got loss_scale={self.loss_scale!r} (weight_decay={weight_decay!r}). "
+                "Use a loss scale between about 1e-30 and 1e30, such as 1024.0."
+            )
+
+    def _record(self, param: Parameter, group: ParameterGroup, index: int) -> ParamRecord:
+        decays = group.weight_decay.active and (self.is_group or self.decay_filter(param))
+        return ParamRecord(param, group, index, decays, group.grad_centralization)
+
+    @property
+    def decay_flags(self) -> tuple[bool, ...]:
+        """Whether weight decay applies to each parameter, in ``parameters`` order."""
+        return tuple(r.decay for r in self._records)
+
+    @property
+    def grad_centralization_flags(self) -> tuple[bool, ...]:
+        """Whether each parameter's group enables gradient centralization."""
+        return tuple(r.grad_centralization for r in self._records)
 
     def _check_unique_names(self, params: Sequence[Parameter]) -> None:
         seen: dict[str, Parameter] = {}
@@ -91,26 +167,116 @@ class Optimizer(Cell):
             return self._default_lr.exposed
         names: dict[int, str] = {}
         for k, g in enumerate(self.groups):
-            if isinstance(g.lr, ConstantLR) and id(g.lr.parameter) not in names:
-                g.lr.parameter.name = f"learning_rate_group_{k}" if g.has_own_lr else "learning_rate"
-                names[id(g.lr.parameter)] = g.lr.parameter.name
-        exposed = [g.lr.exposed for g in self._param_groups_in_order()]
+            rate = g.lr.parameter if isinstance(g.lr, ConstantLR) else None
+            if isinstance(g.lr, ListLR):
+                rate = g.lr.cell.learning_rate
+            if rate is not None and id(rate) not in names:
+                rate.name = f"learning_rate_group_{k}" if g.has_own_lr else "learning_rate"
+                names[id(rate)] = rate.name
+        exposed = [r.group.lr.exposed for r in self._records]  # aligned with optimizer.parameters
         if self.dynamic_lr:
-            return CellList([e for e in exposed if isinstance(e, Cell)])
+            return CellList([e for e in exposed if isinstance(e, Cell)], auto_prefix=False)
         return ParameterTuple(e for e in exposed if isinstance(e, Parameter))
-
-    def _param_groups_in_order(self) -> list[ParameterGroup]:
-        return [g for g in self.groups for _ in g.params]
 
     @property
     def parameters(self) -> ParameterTuple:
         """The optimized parameters, in the order the gradient tuple must follow."""
         return self._parameters
 
+    # state buffers and the fused update ----------------------------------------------
+    def _make_states(self, *prefixes: str, inits: Sequence[str] = ()) -> tuple[ParameterTuple, ...]:
+        """One buffer per parameter and prefix, named ``<prefix>.<param name>``, as MindSpore's ``clone``.
+
+        ``inits`` gives each prefix's initializer (``"zeros"`` by default, ``"ones"``).
+        """
+        seen: set[int] = set()
+        for p in self.parameters:
+            if id(p) in seen:
+                raise ValueError(
+                    f"The value Parameter (name={prefixes[0]}.{p.name}, shape={p.shape}, dtype={p.dtype}, "
+                    f"requires_grad={p.requires_grad}) , its name '{prefixes[0]}.{p.name}' already exists. "
+                    "Each parameter may appear once in 'params'."
+                )
+            seen.add(id(p))
+        inits = tuple(inits) or ("zeros",) * len(prefixes)
+        self._states = tuple(self.parameters.clone(prefix=p, init=i) for p, i in zip(prefixes, inits))
+        self._flat_groups = self._build_flat_groups()
+        return self._states
+
+    def _build_flat_groups(self) -> list[tuple[int, FlatGroup, list[int]]]:
+        """One :class:`FlatGroup` per (parameter group, dtype, device): ``(group index, group, positions)``."""
+        buckets: dict[tuple[int, str, int], list[int]] = {}
+        for i, r in enumerate(self._records):
+            buckets.setdefault((r.group_index, r.param.dtype.name, id(r.param.backend)), []).append(i)
+        flat = []
+        for (g, _, _), idx in buckets.items():
+            group = FlatGroup(
+                [self._records[i].param for i in idx],
+                [[states[i] for i in idx] for states in self._states],
+                [self._records[i].decay for i in idx],
+                [self._records[i].grad_centralization and self._centralizes for i in idx],
+            )
+            position = {id(self._records[i].param): i for i in idx}
+            flat.append((g, group, [position[id(slot.param)] for slot in group.slots]))
+        return flat
+
+    def _check_states(self) -> None:
+        """Every check of the state buffers, before anything is written.
+
+        Raises:
+            ValueError: a parameter or state changed shape after the optimizer was built,
+                or a group now spans devices.
+        """
+        if self.fused:
+            for _, group, _ in self._flat_groups:
+                group.check_bound(self._prim)
+            return
+        for states in self._states:
+            for p, s in zip(self.parameters, states):
+                if s.shape != p.shape:
+                    raise ValueError(
+                        f"For '{self._prim}', the shape of parameter '{p.name}' changed from {s.shape} to {p.shape} after the "
+                        "optimizer was created; create the optimizer again."
+                    )
+
+    def _begin_step(self, gradients: Any, floats: tuple[mstype.DType, ...]) -> StepValues:
+        """Every check of a call, then ``global_step += 1``; the call's host values.
+
+        The gradients, the learning rates (a list rate past its end raises here) and the
+        state buffers are all checked before anything is written.
+        """
+        grads = self._check_gradients(gradients, floats)
+        step = self.current_step()
+        lrs = [float(g.lr.value_at(step)) for g in self.groups]
+        wds = [float(g.weight_decay.value_at(step)) for g in self.groups]
+        self._check_states()
+        self._increment_step(step)
+        return StepValues(grads, lrs, wds, self._grad_scale())
+
+    def _fused_update(
+        self,
+        rule: UpdateRule,
+        options: frozenset[str],
+        values: StepValues,
+        scalars: Callable[[int], tuple[float, ...]],
+    ) -> tuple[bool, ...]:
+        """Run ``rule`` over every flat group; ``scalars(group index)`` gives the rule's own
+        host scalars (the weight decay and the loss-scale factor are appended here)."""
+        if values.grad_scale is not None:
+            options = options | {"scale"}
+        gs = 1.0 if values.grad_scale is None else values.grad_scale
+        for g, group, positions in self._flat_groups:
+            group.ensure_bound()
+            group.apply(rule, options, (*scalars(g), values.wds[g], gs), [values.grads[i] for i in positions])
+        return (True,) * len(values.grads)
+
     # reading the schedule ------------------------------------------------------------
     def current_step(self) -> int:
-        """``global_step`` as an int (the value before this call's increment)."""
-        return int(self.global_step.asnumpy().reshape(-1)[0])
+        """``global_step`` as an int (the value before this call's increment), read on the host."""
+        return self._counter.value
+
+    def _increment_step(self, step: int) -> None:
+        self._counter.advance(step)
 
     def _lr_tensor(self, lr: LearningRate, step: int) -> Parameter | Tensor:
         if isinstance(lr, ConstantLR) and not isinstance(lr, RoundedConstantLR):
@@ -122,31 +288,114 @@ class Optimizer(Cell):
         (dynamic), or a tuple with one entry per parameter (grouped rates)."""
         step = self.current_step()
         if self.is_group_lr:
-            return tuple(self._lr_tensor(g.lr, step) for g in self._param_groups)
+            return tuple(self._lr_tensor(r.group.lr, step) for r in self._records)
         return self._lr_tensor(self._default_lr, step)
 
     def get_lr_parameter(self, param: Parameter | Sequence[Parameter]) -> Any:
-        """The learning-rate Parameter (or schedule Cell) of one parameter or of a list."""
-        index = {id(p): i for i, p in enumerate(self._parameters)}
+        """The learning-rate Parameter (or schedule Cell) of one parameter or of a list.
+
+        A list or Tensor rate gives its 1-D Parameter of rates, as in MindSpore.
+
+        Raises:
+            TypeError: an element is not a Parameter.
+            ValueError: a parameter this optimizer does not update.
+        """
+        index = {id(r.param): r for r in self._records}
 
         def one(p: Parameter) -> Any:
+            if not isinstance(p, Parameter):
+                raise TypeError(
+                    f"For 'get_lr_parameter', the 'param' must be a Parameter or a list of Parameters, "
+                    f"but got an element of type {type(p).__name__}."
+                )
             if id(p) not in index:
                 raise ValueError(
                     f"For 'get_lr_parameter', the parameter '{p.name}' is not optimized by this optimizer."
                 )
-            return self._param_groups[index[id(p)]].lr.exposed
+            lr = index[id(p)].group.lr
+            # MindSpore unwraps the cells around a list or a constant rate to their Parameter.
+            if isinstance(lr, ListLR):
+                return lr.cell.learning_rate
+            return lr.parameter if isinstance(lr, ConstantLR) else lr.exposed
 
         if isinstance(param, Parameter):
             return one(param)
         return [one(p) for p in param]
 
+    @property
+    def weight_decay(self) -> Any:
+        """MindSpore's attribute: the weight decay times the loss scale, as a float32 Tensor
+        (ungrouped) or a tuple with one per parameter (grouped); a dynamic one is its Cell."""
+        if self.is_group:
+            return tuple(_exposed_weight_decay(r.group.weight_decay) for r in self._records)
+        return _exposed_weight_decay(self.groups[0].weight_decay)
+
     def get_weight_decay(self) -> Any:
         """The weight decay for the current step (already multiplied by ``loss_scale``)."""
         step = self.current_step()
         if self.is_group:
-            return tuple(Tensor(g.weight_decay.value_at(step)) for g in self._param_groups)
+            return tuple(Tensor(r.group.weight_decay.value_at(step)) for r in self._records)
         return Tensor(self.groups[0].weight_decay.value_at(step))
 
-    def _increment_step(self, step: int) -> None:
-        counter = self.global_step
-        counter._rebind(counter.backend.from_numpy(np.array([step + 1], dtype=np.int32)), counter.backend)
+    def _grad_scale(self) -> float | None:
+        """``float32(1 / loss_scale)``, or None without a loss scale."""
+        return None if self.loss_scale == 1.0 else float(np.float32(1.0 / self.loss_scale))
+
+    def _check_gradients(self, gradients: Any, floats: tuple[mstype.DType, ...]) -> tuple[Tensor, ...]:
+        """MindSpore's checks of the gradient tuple (spec §1.2, §1.4), with its exception types."""
+        if not isinstance(gradients, tuple | list):
+            raise TypeError(
+                f"For '{self._prim}', 'gradients' must be a tuple of Tensors aligned with optimizer.parameters, "
+                f"but got {type(gradients).__name__}."
+            )
+        if len(gradients) != len(self._parameters):
+            raise RuntimeError(
+                f"The tuples in HyperMap should have the same length: the optimizer has {len(self._parameters)} "
+                f"parameters but got {len(gradients)} gradients. Pass one gradient per optimizer.parameters entry."
+            )
+        try:  # the common case (every gradient's shape, dtype and device as its parameter's): one comparison
+            if tuple((g._data.shape, g._data.dtype, g._backend) for g in gradients) == self._gradient_signature:
+                return tuple(gradients)
+        except AttributeError:  # not a Tensor: the full check names it
+            pass
+        for p, g in zip(self._parameters, gradients):
+            check_gradient(self._prim, p, g, floats)
+        params = self._parameters
+        if all(p._data.dtype.kind == "f" for p in params):
+            self._gradient_signature = tuple((p._data.shape, p._data.dtype, p._backend) for p in params)
+        return tuple(gradients)
+
+
+def _exposed_weight_decay(weight_decay: WeightDecay) -> Any:
+    if isinstance(weight_decay, FixedWeightDecay):
+        return Tensor(np.float32(weight_decay.scaled))
+    return weight_decay.cell
+
+
+def check_gradient(prim: str, p: Parameter, g: Any, floats: tuple[mstype.DType, ...]) -> None:
+    """The full check of one gradient, with MindSpore's exception types (spec §1.2, §1.4).
+
+    ``floats`` are the parameter dtypes the optimizer's kernel accepts.
+    """
+    if not isinstance(g, Tensor):
+        raise TypeError(f"For '{prim}', the gradient of '{p.name}' must be a Tensor, but got {type(g).__name__}.")
+    if p.dtype not in floats:
+        names = [str(f).lower() for f in floats]
+        allowed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+        raise TypeError(f"For '{prim}', the parameter '{p.name}' must be {allowed}, but got {p.dtype}.")
+    if g.shape != p.shape:
+        raise ValueError(
+            f"For '{prim}', the gradient_shape must be equal to variable_shape which is "
+            f"{list(p.shape)}, but got {list(g.shape)} (parameter '{p.name}')."
+        )
+    if g.dtype not in (mstype.float16, mstype.float32, mstype.float64) or (
+        p.dtype == mstype.float32 and g.dtype == mstype.float64
+    ):
+        raise TypeError(
+            f"Data type conversion is not supported for a 'Parameter': the gradient of '{p.name}' is "
+            f"{g.dtype} but the parameter is {p.dtype}. Cast the gradient to {p.dtype}."
+        )
+    if g.backend is not p.backend:
+        raise ValueError(
+            f"For '{prim}', the gradient of '{p.name}' is on {g.device} but the parameter is on {p.device}."
+        )

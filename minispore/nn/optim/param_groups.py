@@ -56,6 +56,11 @@ def check_parameters(params: Any) -> list[Any]:
 
 
 def _group_params(group: dict[str, Any], seen: set[str]) -> list[Parameter]:
+    if "params" not in group:
+        raise KeyError(
+            f"For 'Optimizer', every group dict needs the key 'params' (its Parameters), but got the keys "
+            f"{sorted(group)}. Add 'params': [...] to the group."
+        )
     raw = group["params"]
     if not isinstance(raw, collections.abc.Iterable):
         raise TypeError(f"For 'Optimizer', the group 'params' must be Iterable, but got {type(raw).__name__}.")
@@ -78,13 +83,15 @@ def _group_params(group: dict[str, Any], seen: set[str]) -> list[Parameter]:
 
 def parse_groups(
     groups: list[dict[str, Any]],
-    default_lr_value: Any,
     default_lr: LearningRate,
     default_weight_decay: Any,
     loss_scale: float,
     prim: str,
-) -> tuple[list[ParameterGroup], list[Parameter]]:
+) -> tuple[list[ParameterGroup], list[Parameter], bool]:
     """Build the groups and the optimizer's parameter order (``order_params`` applied).
+
+    Returns:
+        The groups, the parameters in optimizer order, and whether ``order_params`` set it.
 
     Raises:
         KeyError: an unknown key, or a group without ``params``.
@@ -126,7 +133,7 @@ def parse_groups(
     flat = [p for grp in parsed for p in grp.params]
     if order is not None:
         flat = _apply_order(order, flat)
-    return parsed, flat
+    return parsed, flat, order is not None
 
 
 def _check_dynamic_lengths(default_lr: LearningRate, groups: list[ParameterGroup]) -> None:
@@ -151,6 +158,14 @@ def _apply_order(order: list[Any], flat: list[Parameter]) -> list[Parameter]:
             f"but got order parameters' length {len(order)}, group parameters' length {len(flat)}."
         )
     order_names = [getattr(p, "name", p) for p in order]
-    # list.index raises ValueError("'b' is not in list") for an unknown or duplicated entry, as MindSpore.
+    grouped = {p.name for p in flat}
+    for name in order_names:
+        if name not in grouped or order_names.count(name) > 1:
+            what = "twice" if name in grouped else "but no group holds it"
+            # MindSpore raises list.index's ValueError ("'b' is not in list"); same type, clearer words.
+            raise ValueError(
+                f"For 'Optimizer', 'order_params' must list each grouped parameter once, but got {name!r} {what}. "
+                f"The grouped parameters are {sorted(grouped)}."
+            )
     positions = [order_names.index(p.name) for p in flat]
     return [p for _, p in sorted(zip(positions, flat), key=lambda item: item[0])]

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from minispore.common.parameter import Parameter
+from minispore.common.validation import as_float_at_least
 from minispore.nn.cell import Cell
-from minispore.nn.optim._checks import as_float_at_least
 from minispore.nn.optim.learning_rate import call_at_step
 
 
@@ -71,7 +71,7 @@ def parse_weight_decay(value: Any, loss_scale: float, prim: str) -> WeightDecay:
     if isinstance(value, Cell):
         return DynamicWeightDecay(value, loss_scale)
     if isinstance(value, bool | int | float):
-        return FixedWeightDecay(as_float_at_least(value, "weight_decay", prim, 0.0, strict=False), loss_scale)
+        return FixedWeightDecay(as_float_at_least(prim, "weight_decay", value, 0.0, strict=False), loss_scale)
     raise TypeError(
         f"For 'Optimizer', the argument 'Weight_decay' must be int, float or Cell, but got {type(value).__name__}. "
         "Pass a float such as 1e-4, or a Cell that maps global_step to a decay."

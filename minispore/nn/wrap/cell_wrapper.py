@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from minispore.common import dtype as mstype
 from minispore.common.tensor import Tensor
 from minispore.grad import value_and_grad
 from minispore.nn.cell import Cell
 from minispore.nn.optim.optimizer import Optimizer
+from minispore.nn.wrap.grad_reducer import DataParallelStep
+from minispore.ops.array import cast
+
+
+def float32_outputs(value: Any) -> Any:
+    """``value`` with every floating-point Tensor in it (tuples and lists too) cast to float32.
+
+    MindSpore's ``mixed_precision_cast(float32, value)``: integer labels pass unchanged.
+    """
+    if isinstance(value, Tensor):
+        return cast(value, mstype.float32) if value.dtype.is_floating else value
+    if isinstance(value, tuple | list):
+        return type(value)(float32_outputs(v) for v in value)
+    return value
 
 
 class WithLossCell(Cell):
@@ -32,6 +47,7 @@ class WithLossCell(Cell):
 
     @property
     def backbone_network(self) -> Cell:
+        """The network whose output goes into the loss function."""
         return self._backbone
 
     def construct(self, data: Tensor, label: Tensor) -> Tensor:
@@ -39,16 +55,42 @@ class WithLossCell(Cell):
         return out
 
 
+class AmpWithLossCell(WithLossCell):
+    """``loss_fn(float32(backbone(data)), float32(label))``: the loss cell of a float16 network.
+
+    ``build_train_network`` and ``Model`` use it for ``O2``/``O3``, whose network returns
+    float16; float labels are cast too, integer labels pass unchanged.
+    """
+
+    def construct(self, data: Tensor, label: Tensor) -> Tensor:
+        out: Tensor = self._loss_fn(float32_outputs(self._backbone(data)), float32_outputs(label))
+        return out
+
+
 class WithEvalCell(Cell):
-    """Returns ``(loss, outputs, label)`` for evaluation (``loss`` is None without a loss)."""
+    """Returns ``(loss, outputs, label)`` for evaluation (``loss`` is None without a loss).
+
+    Args:
+        network: the network.
+        loss_fn: the loss Cell, or None.
+        add_cast_fp32: cast the outputs and a float label to float32 first (``Model``
+            sets it for ``amp_level`` O2, O3 and auto).
+    """
 
     def __init__(self, network: Cell, loss_fn: Cell | None, add_cast_fp32: bool = False) -> None:
         super().__init__(auto_prefix=False)
+        if not isinstance(add_cast_fp32, bool):
+            raise TypeError(
+                f"For 'WithEvalCell', 'add_cast_fp32' must be a bool, but got {type(add_cast_fp32).__name__}."
+            )
         self._network = network
         self._loss_fn = loss_fn
+        self.add_cast_fp32 = add_cast_fp32
 
     def construct(self, data: Tensor, label: Tensor) -> tuple[Tensor | None, Tensor, Tensor]:
         outputs = self._network(data)
+        if self.add_cast_fp32:
+            outputs, label = float32_outputs(outputs), float32_outputs(label)
         loss = self._loss_fn(outputs, label) if self._loss_fn is not None else None
         return loss, outputs, label
 
@@ -64,8 +106,11 @@ class TrainOneStepCell(Cell):
             gradients reach the optimizer multiplied by it, so the optimizer's
             ``loss_scale`` must match (MindSpore's contract).
 
-    Returns:
-        The loss (not scaled).
+    In ``DATA_PARALLEL`` mode (``ms.set_auto_parallel_context``) the gradients are reduced
+    across ranks by a :class:`~minispore.nn.DistributedGradReducer` before the optimizer
+    sees them (``self.grad_reducer``), as in MindSpore.
+
+    Calling the cell runs one step and returns the loss (not scaled).
     """
 
     def __init__(self, network: Cell, optimizer: Optimizer, sens: float | None = None) -> None:
@@ -75,9 +120,12 @@ class TrainOneStepCell(Cell):
         self.weights = optimizer.parameters
         self.sens = 1.0 if sens is None else float(sens)
         self._grad_fn = value_and_grad(network, None, self.weights, sens_param=True)
+        self._parallel = DataParallelStep(network, self.weights)
+        self.grad_reducer = self._parallel.reducer
 
     def construct(self, *inputs: Any) -> Tensor:
+        self._parallel.before_step()
         loss, grads = self._grad_fn(*inputs, self.sens)
-        self.optimizer(grads)
+        self.optimizer(self._parallel.reduce(grads))
         out: Tensor = loss
         return out

@@ -6,12 +6,16 @@ than 512 MiB is written as several consecutive records with the same tag whose c
 join into the full tensor. With ``crc_check=True`` the file ends with ``b"crc_num"`` and the
 CRC32 of all preceding bytes as 10 big-endian bytes; MindSpore strips that trailer whenever
 it is present.
+
+The trailer is the only trace of the CRC: a file cut exactly between two records loses it
+together with the records after it, and then reads as a valid file saved without a CRC.
+MindSpore loads such a file with ``crc_check=True`` after a warning; minispore refuses it,
+since loading part of a network silently is worse than asking for ``crc_check=False``.
 """
 
 from __future__ import annotations
 
 import binascii
-import logging
 import math
 from collections.abc import Sequence
 from itertools import groupby
@@ -26,8 +30,9 @@ from minispore.train.serialization._wire import TensorRecord, WireError, decode_
 SLICE_BYTES = 512 * 1024 * 1024
 _CRC_MARK = b"crc_num"
 _CRC_TRAILER = len(_CRC_MARK) + 10
+_MAX_DIMS = 64  # NumPy's limit, as MindSpore's
+_MAX_BYTES = 2**63 - 1
 _DTYPES = {d.name: d for d in mstype.ALL}
-_logger = logging.getLogger("minispore")
 
 
 def _string_bytes(text: str) -> bytes:
@@ -83,7 +88,11 @@ def _strip_crc(data: bytes, source: str, crc_check: bool) -> memoryview:
     view = memoryview(data)
     if bytes(view[-_CRC_TRAILER : -_CRC_TRAILER + len(_CRC_MARK)]) != _CRC_MARK:
         if crc_check:
-            _logger.warning("For 'load_checkpoint', the checkpoint file %s has no CRC code to check.", source)
+            raise ValueError(
+                f"For 'load_checkpoint', crc_check=True but {source} ends without a CRC code (the 'crc_num' "
+                "trailer): it was cut short, which drops the trailer with the last parameters, or it was saved "
+                "without crc_check=True. Pass crc_check=False only if it was saved without a CRC."
+            )
         return view
     body, stored = view[:-_CRC_TRAILER], int.from_bytes(view[-10:], "big")
     # Checked even when crc_check is False: a present checksum that fails means a damaged file.
@@ -100,13 +109,16 @@ def _value(slices: list[TensorRecord], source: str) -> HostValue:
         raise ValueError(f"For 'load_checkpoint', the slices of {where} disagree on shape or dtype: corrupt file.")
     content = last.content if len(slices) == 1 else b"".join(s.content for s in slices)
     if last.tensor_type == "str":
-        if len(content) % 4:
-            raise ValueError(f"For 'load_checkpoint', the string {where} is not UTF-32 text: corrupt file.")
-        return str(np.frombuffer(content, dtype=f"<U{max(len(content) // 4, 1)}")[0]) if content else ""
+        return _text(content, where)
     dtype = _DTYPES.get(last.tensor_type)
     if dtype is None:
         raise unsupported_dtype(last.tag, repr(last.tensor_type), source)
     shape = last.dims
+    if len(shape) > _MAX_DIMS or math.prod(max(d, 1) for d in shape) * dtype.itemsize > _MAX_BYTES:
+        raise ValueError(
+            f"For 'load_checkpoint', {where} has dims {list(shape)}, but a tensor has at most {_MAX_DIMS} dims "
+            f"and {_MAX_BYTES} bytes even where a dim is 0: the file is corrupt."
+        )
     size = math.prod(shape) * dtype.itemsize
     if shape == (0,) and len(content) == dtype.itemsize:
         shape, size = (), dtype.itemsize  # MindSpore reads dims [0] as a scalar
@@ -117,3 +129,15 @@ def _value(slices: list[TensorRecord], source: str) -> HostValue:
         )
     array: HostArray = np.frombuffer(content, dtype=dtype.np_dtype.newbyteorder("<")).astype(dtype.np_dtype)
     return array.reshape(shape)
+
+
+def _text(content: bytes | memoryview, where: str) -> str:
+    """A ``'str'`` record: NumPy's UTF-32 text, trailing NULs dropped as NumPy drops them."""
+    try:
+        if len(content) % 4:
+            raise ValueError(f"{len(content)} bytes, not a multiple of 4")
+        return bytes(content).decode("utf-32-le", "surrogatepass").rstrip("\x00")
+    except ValueError as exc:  # UnicodeDecodeError included: a code point above U+10FFFF
+        raise ValueError(
+            f"For 'load_checkpoint', the string {where} is not UTF-32 text ({exc}): corrupt file."
+        ) from None

@@ -4,14 +4,15 @@ A file is an 8-byte little-endian header length, a JSON header (names, dtypes, s
 offsets and a ``__metadata__`` map) and the raw tensor bytes. MindSpore writes the
 metadata ``{"format": "ms"}`` and, with ``crc_check=True``, ``"crc_num"``: the CRC32 over
 each name (UTF-8) and its tensor's bytes, in sorted name order. It reads names in sorted
-order, which is the order :func:`load_checkpoint` returns for this format.
+order, which is the order :func:`load_checkpoint` returns for this format. Under
+``crc_check=True`` a header without a readable ``"crc_num"`` is an error (MindSpore only
+warns): a damaged key must not switch the check off.
 """
 
 from __future__ import annotations
 
 import binascii
 import json
-import logging
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
@@ -19,7 +20,6 @@ from typing import Any
 from minispore.common import dtype as mstype
 from minispore.train.serialization._values import HostValue, NameFilter, unsupported_dtype
 
-_logger = logging.getLogger("minispore")
 _RESERVED_METADATA = ("format", "crc_num", "remove_redundancy")
 
 
@@ -82,7 +82,11 @@ def read_safetensors(data: bytes, source: str, crc_check: bool, keep: NameFilter
         if str(_crc(arrays)) != metadata["crc_num"]:
             raise ValueError(f"For 'load_checkpoint', the CRC check of {source} failed: the file is damaged.")
     elif crc_check:
-        _logger.warning("For 'load_checkpoint', the safetensors file %s has no CRC code to check.", source)
+        raise ValueError(
+            f"For 'load_checkpoint', crc_check=True but {source} has no CRC code ('crc_num' in its header's "
+            "metadata): the header is damaged, or the file was saved without crc_check=True. Pass "
+            "crc_check=False only if it was saved without a CRC."
+        )
     out: list[tuple[str, HostValue]] = []
     for name in sorted(arrays):
         if not keep(name):
@@ -111,6 +115,11 @@ def _metadata(data: bytes, source: str) -> dict[str, str]:
         header = json.loads(data[8 : 8 + size])
         if not isinstance(header, dict):
             raise ValueError("the header is not a JSON object")
+    except RecursionError:
+        raise ValueError(
+            f"For 'load_checkpoint', failed to read {source}: its JSON header nests deeper than Python can parse, "
+            "which no safetensors writer produces. The file is corrupted or crafted."
+        ) from None
     except ValueError as exc:
         raise ValueError(
             f"For 'load_checkpoint', failed to read {source}: {exc}. The file is truncated "

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from minispore.common.parameter import Parameter
+from minispore.common.validation import check_bool
 from minispore.nn.cell import Cell
-from minispore.nn.optim._checks import check_bool
 from minispore.train.serialization._values import HostArray
 
 _API = "load_param_into_net"
@@ -52,6 +52,8 @@ def load_param_into_net(
     Raises:
         RuntimeError: a shape or dtype does not match; the message names the parameter
             and both shapes (or dtypes).
+        ValueError: a cast allowed by ``strict_load=False`` would change a value (an int64
+            step count beyond the int32 range, a float64 beyond the float32 range).
         TypeError: ``net`` is not a Cell, ``parameter_dict`` is not a dict of Parameters,
             or ``remove_redundancy`` is True.
 
@@ -73,8 +75,8 @@ def load_param_into_net(
         array([1., 1.], dtype=float32)
     """
     _check_arguments(net, parameter_dict)
-    check_bool(strict_load, "strict_load", _API)
-    check_bool(remove_redundancy, "remove_redundancy", _API)
+    check_bool(_API, "strict_load", strict_load)
+    check_bool(_API, "remove_redundancy", remove_redundancy)
     if remove_redundancy:
         raise TypeError(
             "The deduplication feature for loading checkpoint can only be used in parallel scenarios, but got "
@@ -162,6 +164,32 @@ def _converted(param: Parameter, new: Parameter, strict_load: bool) -> HostArray
                 f"{new.dtype} in the argument 'parameter_dict'. Cast the entry (or pass strict_load=False to cast "
                 "between float widths or int widths)."
             )
+        _check_fits(param, new, value)
         _logger.warning("For '%s', %s is converted from %s to %s.", _API, param.name, new.dtype, param.dtype)
         value = value.astype(want)
     return value
+
+
+def _check_fits(param: Parameter, new: Parameter, value: HostArray) -> None:
+    """Refuse a narrowing cast that would change a value: an int that wraps, a finite float that overflows.
+
+    Raises:
+        ValueError: names the parameter, both dtypes and the first value that does not fit.
+    """
+    want = np.dtype(param.dtype.np_dtype)
+    if value.size == 0 or np.can_cast(value.dtype, want, casting="safe"):
+        return
+    if want.kind == "i":
+        info = np.iinfo(want)
+        bad = (value < info.min) | (value > info.max)
+        limits = f"[{info.min}, {info.max}]"
+    else:
+        largest = float(np.finfo(want).max)
+        bad = np.isfinite(value) & (np.abs(value) > largest)
+        limits = f"[-{largest:g}, {largest:g}]"
+    if bad.any():
+        raise ValueError(
+            f"For '{_API}', {param.name} in the argument 'parameter_dict' holds {value[bad].flat[0].item()!r}, which "
+            f"does not fit the {param.dtype} of {param.name} in the argument 'net' (range {limits}); casting "
+            f"from {new.dtype} would change it. Check that the checkpoint belongs to this network and is not damaged."
+        )

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from minispore.common.parameter import Parameter
+from minispore.common.validation import check_bool
 from minispore.nn.cell import Cell
-from minispore.nn.optim._checks import check_bool
 from minispore.train.serialization._args import check_format, check_no_key
 from minispore.train.serialization._ckpt import read_ckpt
 from minispore.train.serialization._safetensors import read_safetensors
@@ -38,8 +38,8 @@ def load_checkpoint(
     minispore's own decoder, safetensors by the ``safetensors`` package. Every length, dtype
     and shape is checked, so a truncated or damaged file raises ValueError naming the file
     and the fault. A file cut exactly between two parameters still parses (the format has
-    no end marker); save with ``crc_check=True`` to detect that too. A CRC trailer, when
-    present, is always verified.
+    no end marker); save with ``crc_check=True`` and load with ``crc_check=True`` to detect
+    that too. A CRC trailer, when present, is always verified.
 
     Args:
         ckpt_file_name: the file (its name must end with ``.ckpt`` or ``.safetensors``
@@ -52,7 +52,9 @@ def load_checkpoint(
         specify_prefix: load only names starting with this prefix (or any of these).
         choice_func: load only names it returns True for; ignored when ``filter_prefix``
             or ``specify_prefix`` is given, as in MindSpore.
-        crc_check: warn when the file carries no CRC to verify.
+        crc_check: require a CRC: a file without one (saved without ``crc_check=True``,
+            or cut short, which drops the CRC trailer) raises ValueError. A CRC that is
+            present is verified either way.
         remove_redundancy: passed to :func:`load_param_into_net`.
         format: ``'ckpt'`` or ``'safetensors'``.
 
@@ -86,8 +88,8 @@ def load_checkpoint(
     specify = _check_prefix(specify_prefix, "specify_prefix")
     skip = _check_prefix(filter_prefix, "filter_prefix")
     check_no_key(dec_key, dec_mode, "dec_key", "dec_mode", _API)
-    check_bool(crc_check, "crc_check", _API)
-    check_bool(remove_redundancy, "remove_redundancy", _API)
+    check_bool(_API, "crc_check", crc_check)
+    check_bool(_API, "remove_redundancy", remove_redundancy)
     format = check_format(format, _API)
     source, data = _read(ckpt_file_name, format)
     keep = _name_filter(specify, skip, choice_func)
@@ -142,7 +144,10 @@ def _read(file: Any, format: str) -> tuple[str, bytes]:
             f"'{raw}'. To read it,{hint}."
         )
     path = os.path.realpath(raw)
-    if not os.path.isfile(path):
+    if not os.path.exists(path):
         raise ValueError(f"For '{_API}', the checkpoint file {path} does not exist; check 'ckpt_file_name'.")
+    if not os.path.isfile(path):  # checked before opening: opening a FIFO would block
+        kind = "a directory" if os.path.isdir(path) else "not a regular file (a FIFO, socket or device)"
+        raise ValueError(f"For '{_API}', 'ckpt_file_name' must name a regular file, but {path} is {kind}.")
     with open(path, "rb") as f:
         return f"the checkpoint file {path}", f.read()

@@ -11,8 +11,8 @@ import numpy as np
 from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter
 from minispore.common.tensor import Tensor, host_array
+from minispore.common.validation import check_bool
 from minispore.nn.cell import Cell
-from minispore.nn.optim._checks import check_bool
 from minispore.train.serialization._args import check_format, check_no_key
 from minispore.train.serialization._atomic import atomic_write
 from minispore.train.serialization._ckpt import write_ckpt
@@ -38,7 +38,8 @@ def save_checkpoint(
 
     The file is replaced atomically: it is written to a temporary file in the same
     directory, flushed and ``fsync``-ed, then renamed over ``ckpt_file_name``, so a crash
-    mid-save leaves the previous file intact. The ``.ckpt`` output is byte-identical to
+    mid-save leaves the previous file intact. The temporary file of a save that was killed
+    is removed by the next save of the same name. The ``.ckpt`` output is byte-identical to
     MindSpore 2.10's for the same parameters, and each format loads in MindSpore.
 
     Args:
@@ -65,6 +66,7 @@ def save_checkpoint(
             is a str other than ``'process'``/``'thread'``.
         TypeError: ``save_obj``, ``ckpt_file_name``, ``append_dict`` or a flag has the wrong type.
         IsADirectoryError: ``ckpt_file_name`` is a directory.
+        FileNotFoundError: the directory of ``ckpt_file_name`` does not exist.
         NotImplementedError: ``async_save`` is set or ``enc_key`` is given.
 
     Example:
@@ -88,10 +90,10 @@ def save_checkpoint(
             f"or a dict of Parameters, but got {type(save_obj).__name__}."
         )
     path = _target_path(ckpt_file_name, format)
-    check_bool(integrated_save, "integrated_save", _API)
+    check_bool(_API, "integrated_save", integrated_save)
     _check_async_save(async_save)
     check_no_key(enc_key, enc_mode, "enc_key", "enc_mode", _API)
-    check_bool(crc_check, "crc_check", _API)
+    check_bool(_API, "crc_check", crc_check)
     items = _collect(save_obj, choice_func)
     items.update(_appended(append_dict))
     entries = list(items.items())
@@ -113,6 +115,12 @@ def _target_path(name: Any, format: str) -> str:
     path = os.path.realpath(raw)
     if os.path.isdir(path):
         raise IsADirectoryError(f"For '{_API}', 'ckpt_file_name' {path} is a directory; pass a file name.")
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(
+            f"For '{_API}', the directory of 'ckpt_file_name' must exist, but {directory} does not (or is not a "
+            f"directory). Create it first, e.g. os.makedirs({directory!r}, exist_ok=True)."
+        )
     return path if path.endswith(f".{format}") else f"{path}.{format}"
 
 

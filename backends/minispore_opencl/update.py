@@ -1,0 +1,89 @@
+"""The fused optimizer update on OpenCL: one launch per :data:`~.kernels.update.MAX_GRADS` gradients.
+
+A LeNet5 group (10 gradients) is one launch; a ResNet-50 group (161) is eleven. The chunk
+and segment tables depend only on the gradient sizes and are built once per group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from minispore.backend.protocol import Array, UpdateStep
+from minispore_opencl.kernels.update import MAX_GRADS, update_source
+from minispore_opencl.layout import layout_of
+from minispore_opencl.scalar_types import scalar_type
+
+if TYPE_CHECKING:
+    from minispore_opencl.runtime import Runtime
+
+WORK_GROUP = 64
+"""Elements per chunk and work-items per group (every OpenCL device runs groups of 64)."""
+
+
+class _Launch:
+    """One launch's gradients: their numbers in the call, tables and global size."""
+
+    def __init__(self, rt: Runtime, first: int, sizes: Sequence[int], starts: Sequence[int]) -> None:
+        self.first = first
+        self.count = len(sizes)
+        chunks: list[int] = []
+        segments: list[int] = []
+        for k, (size, start) in enumerate(zip(sizes, starts)):
+            segments += [len(chunks) * WORK_GROUP, start, size]
+            chunks += [k] * -(-size // WORK_GROUP)
+        self.items = len(chunks) * WORK_GROUP
+        self.chunks = rt.to_device(np.array(chunks or [0], dtype=np.int32))
+        self.segments = rt.to_device(np.array(segments, dtype=np.int64))
+
+
+_PLANS: dict[tuple[int, tuple[int, ...]], list[_Launch]] = {}
+
+
+def _plan(rt: Runtime, sizes: tuple[int, ...]) -> list[_Launch]:
+    key = (id(rt), sizes)
+    plan = _PLANS.get(key)
+    if plan is None:
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int).tolist() if sizes else []
+        plan = [
+            _Launch(rt, k, sizes[k : k + MAX_GRADS], starts[k : k + MAX_GRADS]) for k in range(0, len(sizes), MAX_GRADS)
+        ]
+        _PLANS[key] = plan
+    return plan
+
+
+def fused_update(rt: Runtime, step: UpdateStep, param: Array, states: Sequence[Array], grads: Sequence[Array]) -> None:
+    """:meth:`~minispore.backend.protocol.FusedUpdate.fused_update` on one device.
+
+    Raises:
+        ValueError: the buffers are not 1-D contiguous of one length and dtype, or the
+            gradients do not add up to it.
+    """
+    n = int(param.shape[0])
+    buffers = [param, *states]
+    layouts = [layout_of(x) for x in buffers]
+    for x, lay in zip(buffers, layouts):
+        if lay.shape != (n,) or not lay.is_contiguous or x.dtype != param.dtype:
+            raise ValueError(
+                f"For 'fused_update', every buffer must be 1-D contiguous like 'param' ({n}, {param.dtype}), "
+                f"but got {lay.shape} {x.dtype}."
+            )
+    grad_layouts = [layout_of(g) for g in grads]
+    if any(not lay.is_contiguous or g.dtype != param.dtype for g, lay in zip(grads, grad_layouts)):
+        raise ValueError(f"For 'fused_update', the gradients must be contiguous {param.dtype} arrays.")
+    sizes = tuple(lay.size for lay in grad_layouts)
+    if sum(sizes) != n:
+        raise ValueError(f"For 'fused_update', the gradients hold {sum(sizes)} elements but the buffers hold {n}.")
+    t = scalar_type(param.dtype)
+    source = update_source(step.rule, step.program(False), step.program(True), t)
+    head: list[Any] = [x.base_data for x in buffers] + [np.int64(lay.offset) for lay in layouts]
+    tail: list[Any] = [np.int64(step.decay_count), *(np.float32(s) for s in step.scalars)]
+    for launch in _plan(rt, sizes):
+        own = list(range(launch.first, launch.first + launch.count))
+        pick = own + [own[0]] * (MAX_GRADS - len(own))
+        datas = [grads[k].base_data for k in pick]
+        offsets = [np.int64(grad_layouts[k].offset) for k in pick]
+        args = [*head, *datas, *offsets, launch.chunks.base_data, launch.segments.base_data, *tail]
+        rt.launch(source, "update", (launch.items,), (WORK_GROUP,), *args)
