@@ -108,7 +108,11 @@ def main() -> None:
         "seeded": record_seeded(),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(record, indent=1) + "\n")
+    lines = [f'{{"mindspore": {json.dumps(record["mindspore"])},']
+    for key in ("cases", "errors", "seeded"):
+        rows = ",\n  ".join(json.dumps(item) for item in record[key])
+        lines.append(f' "{key}": [\n  {rows}\n ]' + ("," if key != "seeded" else ""))
+    OUT.write_text("\n".join(lines) + "\n}\n")  # one case per line
     print(f"wrote {OUT} ({len(record['cases'])} cases)")
 
 

@@ -86,15 +86,13 @@ def check_type_bool(prim: str, name: str, value: Any) -> bool:
 
 
 def check_bool(prim: str, name: str, value: Any) -> bool:
-    """``value`` if it is a bool, with the wording of MindSpore's ``Validator.check_bool``.
+    """``value`` if it is a bool.
 
     Raises:
-        TypeError: "The input value must be a bool, but got int." (MindSpore's wording).
+        TypeError: "For 'Conv2d', 'has_bias' must be a bool (True or False), but got int 1."
     """
     if not isinstance(value, bool):
-        raise TypeError(
-            f"The input value must be a bool, but got {type_name(value)}. For '{prim}', pass '{name}' as True or False."
-        )
+        raise TypeError(f"For '{prim}', '{name}' must be a bool (True or False), but got {type_name(value)} {value!r}.")
     return value
 
 
@@ -119,15 +117,17 @@ def check_loss_scale(prim: str, name: str, value: Any) -> float:
     return scale
 
 
-def check_positive_int(prim: str, name: str, value: Any) -> int:
-    """``value`` if it is an int ``> 0`` (a bool is not).
+def check_positive_int(prim: str, name: str, value: Any, numpy_ints: bool = True) -> int:
+    """``value`` as an int ``> 0`` (a bool is not; NumPy integers are unless ``numpy_ints`` is False,
+    as MindSpore's ``dynamic_lr`` functions refuse them).
 
     Raises:
-        TypeError: not an int.
-        ValueError: ``<= 0``.
+        TypeError: "For 'Conv2d', 'in_channels' must be a positive int, but got float 1.0."
+        ValueError: "For 'Conv2d', 'in_channels' must be a positive int, but got 0."
     """
-    if isinstance(value, bool) or not isinstance(value, int):
+    ints = (int, np.integer) if numpy_ints else (int,)
+    if isinstance(value, bool) or not isinstance(value, ints):
         raise TypeError(f"For '{prim}', '{name}' must be a positive int, but got {type_name(value)} {value!r}.")
     if value <= 0:
-        raise ValueError(f"For '{prim}', '{name}' must be a positive int, but got {value}.")
-    return value
+        raise ValueError(f"For '{prim}', '{name}' must be a positive int, but got {value!r}.")
+    return int(value)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 INSTALL_HINT = "pip install 'minispore[mpi]' (mpi4py and the MPICH wheel), then launch with 'mpiexec -n N python ...'"
 
 
@@ -42,8 +44,6 @@ def node_local(comm: Any) -> Any:
 
 def allreduce_flag(comm: Any, flag: bool) -> bool:
     """Whether ``flag`` is set on any rank of ``comm`` (an in-place MAX of one int32)."""
-    import numpy as np
-
     MPI = mpi()
     buf = np.array([1 if flag else 0], dtype=np.int32)
     comm.Allreduce(MPI.IN_PLACE, buf, op=MPI.MAX)

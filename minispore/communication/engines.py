@@ -68,7 +68,10 @@ class Nccl:
         unique_id = comm.bcast(unique_id, root=0)
         self._nccl = nccl
         self._comm = nccl.NcclCommunicator(comm.Get_size(), unique_id, comm.Get_rank())
-        self._xp: Any = getattr(backend, "xp")  # noqa: B009 - CupyBackend's array module
+        xp = getattr(backend, "xp", None)
+        if xp is None:
+            raise TypeError(f"NCCL reduces CuPy arrays, but the {backend.device_target} backend has no array module.")
+        self._xp: Any = xp
 
     def allreduce(self, buffer: Array, scale: float | None) -> None:
         stream = self._xp.cuda.get_current_stream().ptr

@@ -155,8 +155,10 @@ class DistributedSampler:
 
     @property
     def num_shards(self) -> int:
+        """How many shards the rows are dealt into."""
         return self.shards.num_shards
 
     @property
     def shard_id(self) -> int:
+        """Which shard this sampler reads (0-based)."""
         return self.shards.shard_id

@@ -15,6 +15,8 @@ import math
 from collections.abc import Sequence
 from typing import Literal
 
+from minispore.common.validation import check_bool, check_positive_int
+
 __all__ = [
     "cosine_decay_lr",
     "exponential_decay_lr",
@@ -32,16 +34,6 @@ def _got(value: object) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def _check_positive_int(owner: str, name: str, value: object) -> int:
-    """``value`` as an int ``> 0``; a bool or any non-int (``4.0``, ``np.int64(4)``) is a TypeError."""
-    wanted = f"For '{owner}', '{name}' must be a positive int such as 10"
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{wanted}, but got {_got(value)}.")
-    if value <= 0:
-        raise ValueError(f"{wanted}, but got {value}.")
-    return value
-
-
 def _check_float(owner: str, name: str, value: object, bound: FloatBound) -> float:
     """``value`` as a finite Python float within ``bound``; an int is a TypeError, as in MindSpore."""
     example = "0.0" if bound == "non-negative" else "0.1"
@@ -55,12 +47,6 @@ def _check_float(owner: str, name: str, value: object, bound: FloatBound) -> flo
     return value
 
 
-def _check_bool(owner: str, name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"For '{owner}', '{name}' must be a bool (True or False), but got {_got(value)}.")
-    return value
-
-
 def _check_min_below_max(owner: str, min_lr: float, max_lr: float) -> None:
     if min_lr >= max_lr:
         raise ValueError(
@@ -71,18 +57,18 @@ def _check_min_below_max(owner: str, min_lr: float, max_lr: float) -> None:
 
 def _epochs(owner: str, total_step: object, step_per_epoch: object) -> list[int]:
     """The epoch ``floor(i / step_per_epoch)`` of each step ``i`` in ``range(total_step)``."""
-    total = _check_positive_int(owner, "total_step", total_step)
-    per_epoch = _check_positive_int(owner, "step_per_epoch", step_per_epoch)
+    total = check_positive_int(owner, "total_step", total_step, numpy_ints=False)
+    per_epoch = check_positive_int(owner, "step_per_epoch", step_per_epoch, numpy_ints=False)
     return [i // per_epoch for i in range(total)]
 
 
 def _check_decay(
     owner: str, learning_rate: object, decay_rate: object, decay_epoch: object, is_stair: object
 ) -> tuple[float, float, int]:
-    decay_epoch = _check_positive_int(owner, "decay_epoch", decay_epoch)
+    decay_epoch = check_positive_int(owner, "decay_epoch", decay_epoch, numpy_ints=False)
     learning_rate = _check_float(owner, "learning_rate", learning_rate, "positive")
     decay_rate = _check_float(owner, "decay_rate", decay_rate, "positive")
-    _check_bool(owner, "is_stair", is_stair)
+    check_bool(owner, "is_stair", is_stair)
     return learning_rate, decay_rate, decay_epoch
 
 
@@ -123,7 +109,7 @@ def piecewise_constant_lr(milestone: Sequence[int], learning_rates: Sequence[flo
     lr: list[float] = []
     last = 0
     for i, (item, rate) in enumerate(zip(milestone, learning_rates)):
-        item = _check_positive_int(owner, f"milestone[{i}]", item)
+        item = check_positive_int(owner, f"milestone[{i}]", item, numpy_ints=False)
         rate = _check_float(owner, f"learning_rates[{i}]", rate, "finite")
         if item < last:
             raise ValueError(
@@ -298,7 +284,7 @@ def cosine_decay_lr(
     min_lr = _check_float(owner, "min_lr", min_lr, "non-negative")
     max_lr = _check_float(owner, "max_lr", max_lr, "positive")
     epochs = _epochs(owner, total_step, step_per_epoch)
-    decay_epoch = _check_positive_int(owner, "decay_epoch", decay_epoch)
+    decay_epoch = check_positive_int(owner, "decay_epoch", decay_epoch, numpy_ints=False)
     _check_min_below_max(owner, min_lr, max_lr)
     delta = 0.5 * (max_lr - min_lr)
     return [min_lr + delta * (1 + math.cos(math.pi * min(e, decay_epoch) / decay_epoch)) for e in epochs]
@@ -351,8 +337,8 @@ def polynomial_decay_lr(
     end_learning_rate = _check_float(owner, "end_learning_rate", end_learning_rate, "non-negative")
     power = _check_float(owner, "power", power, "positive")
     epochs = _epochs(owner, total_step, step_per_epoch)
-    decay_epoch = _check_positive_int(owner, "decay_epoch", decay_epoch)
-    _check_bool(owner, "update_decay_epoch", update_decay_epoch)
+    decay_epoch = check_positive_int(owner, "decay_epoch", decay_epoch, numpy_ints=False)
+    check_bool(owner, "update_decay_epoch", update_decay_epoch)
     delta = learning_rate - end_learning_rate
     lr = []
     for e in epochs:
@@ -392,6 +378,6 @@ def warmup_lr(learning_rate: float, total_step: int, step_per_epoch: int, warmup
     """
     owner = "warmup_lr"
     learning_rate = _check_float(owner, "learning_rate", learning_rate, "non-negative")
-    warmup_epoch = _check_positive_int(owner, "warmup_epoch", warmup_epoch)
+    warmup_epoch = check_positive_int(owner, "warmup_epoch", warmup_epoch, numpy_ints=False)
     epochs = _epochs(owner, total_step, step_per_epoch)
     return [learning_rate * min(e, warmup_epoch) / warmup_epoch for e in epochs]

@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from minispore.common.tensor import Tensor
+from minispore.common.validation import check_bool, check_positive_int
 from minispore.nn.cell import Cell
-from minispore.nn.dynamic_lr import _check_bool, _check_float, _check_min_below_max, _check_positive_int
+from minispore.nn.dynamic_lr import _check_float, _check_min_below_max
 
 __all__ = [
     "CosineDecayLR",
@@ -99,10 +100,10 @@ class _DecaySchedule(_HostSchedule):
     def __init__(self, learning_rate: float, decay_rate: float, decay_steps: int, is_stair: bool = False) -> None:
         super().__init__()
         owner = type(self).__name__
-        self.decay_steps = _check_positive_int(owner, "decay_steps", decay_steps)
+        self.decay_steps = check_positive_int(owner, "decay_steps", decay_steps, numpy_ints=False)
         self.learning_rate = _check_float(owner, "learning_rate", learning_rate, "positive")
         self.decay_rate = _check_float(owner, "decay_rate", decay_rate, "positive")
-        self.is_stair = _check_bool(owner, "is_stair", is_stair)
+        self.is_stair = check_bool(owner, "is_stair", is_stair)
 
 
 class ExponentialDecayLR(_DecaySchedule):
@@ -243,7 +244,7 @@ class CosineDecayLR(_HostSchedule):
         owner = type(self).__name__
         self.min_lr = _check_float(owner, "min_lr", min_lr, "non-negative")
         self.max_lr = _check_float(owner, "max_lr", max_lr, "positive")
-        self.decay_steps = _check_positive_int(owner, "decay_steps", decay_steps)
+        self.decay_steps = check_positive_int(owner, "decay_steps", decay_steps, numpy_ints=False)
         _check_min_below_max(owner, min_lr, max_lr)
         self.delta = 0.5 * (max_lr - min_lr)
 
@@ -297,8 +298,8 @@ class PolynomialDecayLR(_HostSchedule):
         owner = type(self).__name__
         self.start_learning_rate = _check_float(owner, "learning_rate", learning_rate, "positive")
         self.end_learning_rate = _check_float(owner, "end_learning_rate", end_learning_rate, "non-negative")
-        self.decay_steps = _check_positive_int(owner, "decay_steps", decay_steps)
-        self.update_decay_steps = _check_bool(owner, "update_decay_steps", update_decay_steps)
+        self.decay_steps = check_positive_int(owner, "decay_steps", decay_steps, numpy_ints=False)
+        self.update_decay_steps = check_bool(owner, "update_decay_steps", update_decay_steps)
         self.power = _check_float(owner, "power", power, "positive")
         self.diff_learning_rate = learning_rate - end_learning_rate
 
@@ -342,7 +343,7 @@ class WarmUpLR(_HostSchedule):
         super().__init__()
         owner = type(self).__name__
         self.learning_rate = _check_float(owner, "learning_rate", learning_rate, "non-negative")
-        self.warmup_steps = _check_positive_int(owner, "warmup_steps", warmup_steps)
+        self.warmup_steps = check_positive_int(owner, "warmup_steps", warmup_steps, numpy_ints=False)
 
     def _rate(self, steps: _HostArray) -> _HostArray:
         fraction = np.minimum(steps, self.warmup_steps).astype(_F32) / _F32(self.warmup_steps)

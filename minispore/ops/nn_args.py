@@ -23,22 +23,6 @@ Padding4 = tuple[int, int, int, int]
 # argument checks ---------------------------------------------------------------------
 
 
-def positive_int(op: str, name: str, value: Any) -> int:
-    """``value`` as an int ``>= 1``; TypeError for non-ints (bools included), else ValueError."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"For '{op}', '{name}' must be an int, but got {type(value).__name__} {value!r}.")
-    if value < 1:
-        raise ValueError(f"For '{op}', '{name}' must be a positive int, but got {value}.")
-    return int(value)
-
-
-def check_bool(op: str, name: str, value: Any) -> bool:
-    """``value`` if it is a bool, else TypeError."""
-    if not isinstance(value, bool):
-        raise TypeError(f"For '{op}', '{name}' must be a bool, but got {type(value).__name__} {value!r}.")
-    return value
-
-
 def int_pair(op: str, name: str, value: Any) -> tuple[int, int]:
     """An int or a tuple of one or two ints as ``(height, width)``, each ``>= 1``."""
     items = (value,) if isinstance(value, int | np.integer) and not isinstance(value, bool) else value

@@ -12,6 +12,7 @@ from typing import Any, Literal, overload
 
 from minispore.backend.protocol import Window2d
 from minispore.common.tensor import Tensor
+from minispore.common.validation import check_bool, check_positive_int
 from minispore.context import host_rng
 from minispore.functions import window as fw
 from minispore.ops._convert import on_backend
@@ -20,7 +21,6 @@ from minispore.ops.math import amax, exp, log, matmul, mean, mul, sqrt, sub
 from minispore.ops.math import sum as reduce_sum
 from minispore.ops.nn_args import (
     Padding4,
-    check_bool,
     check_input,
     check_pad_mode,
     check_probability,
@@ -29,7 +29,6 @@ from minispore.ops.nn_args import (
     int_pair,
     padding4,
     plan_window,
-    positive_int,
 )
 
 
@@ -77,7 +76,7 @@ def conv2d(
     """
     op = "conv2d"
     w = expect_float_tensor(op, weight, "weight")
-    groups = positive_int(op, "groups", groups)
+    groups = check_positive_int(op, "groups", groups)
     if w.ndim != 4 or w.shape[0] % groups:
         raise ValueError(
             f"For '{op}', 'weight' must be 4-D (C_out, C_in/groups, kh, kw) with C_out divisible by "
@@ -252,7 +251,7 @@ def avg_pool2d(
     op = "avg_pool2d"
     include = check_bool(op, "count_include_pad", count_include_pad)
     if divisor_override is not None:
-        divisor_override = positive_int(op, "divisor_override", divisor_override)
+        divisor_override = check_positive_int(op, "divisor_override", divisor_override)
     t, window, pads, unbatched = _pool_window(op, input, kernel_size, stride, padding, 1, ceil_mode, pad_mode)
     counted = pads if include and pad_mode.lower() == "pad" else (0, 0, 0, 0)
     out = fw.AvgPool2d.apply(t, window=window, counted=counted, divisor_override=divisor_override)

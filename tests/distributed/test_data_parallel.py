@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from minispore.backend import available_backends
+
 HERE = Path(__file__).resolve().parent
 MPIEXEC = shutil.which("mpiexec", path=str(Path(sys.executable).parent)) or shutil.which("mpiexec")
 try:
@@ -33,10 +35,26 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def launch(ranks: int, worker: str, out: Path) -> None:
+def runs(*cases: tuple[int, str]) -> list[Any]:
+    """``(ranks, device)`` fixture params: skipped where the device is unavailable or not in
+    ``MINISPORE_TEST_DEVICES`` (so that each per-device CI session runs its own)."""
+    wanted = {d.strip().lower() for d in os.environ.get("MINISPORE_TEST_DEVICES", "").split(",") if d.strip()}
+    available = available_backends()
+    params = []
+    for ranks, device in cases:
+        marks = []
+        if device not in available or not available[device].available:
+            marks.append(pytest.mark.skip(reason=f"{device} backend unavailable"))
+        elif wanted and device.lower() not in wanted:
+            marks.append(pytest.mark.skip(reason=f"{device} not in MINISPORE_TEST_DEVICES"))
+        params.append(pytest.param((ranks, device), marks=marks, id=f"{ranks}ranks-{device}"))
+    return params
+
+
+def launch(ranks: int, worker: str, out: Path, device: str = "CPU") -> None:
     """Run ``worker`` on ``ranks`` MPI processes; fail with their output if any rank fails."""
     assert MPIEXEC is not None
-    env = {**os.environ, "MPIR_CVAR_ENABLE_HEAVY_YIELD": "1", "OMP_NUM_THREADS": "1", "MINISPORE_DEVICE": "CPU"}
+    env = {**os.environ, "MPIR_CVAR_ENABLE_HEAVY_YIELD": "1", "OMP_NUM_THREADS": "1", "MINISPORE_DEVICE": device}
     done = subprocess.run(
         [MPIEXEC, "-n", str(ranks), sys.executable, str(HERE / worker), str(out)],
         env=env,
@@ -47,18 +65,27 @@ def launch(ranks: int, worker: str, out: Path) -> None:
     assert done.returncode == 0, f"mpiexec -n {ranks} {worker} failed:\n{done.stdout}\n{done.stderr}"
 
 
-@pytest.fixture(scope="module", params=[2, 3], ids=lambda n: f"{n}ranks")
+# LeNet5 on OpenCL (PoCL) gives the same results but takes over a minute on 2 cores:
+# MINISPORE_DEVICE=OpenCL mpiexec -n 2 python tests/distributed/worker_lenet.py OUT
+@pytest.fixture(scope="module", params=runs((2, "CPU"), (3, "CPU")))
 def lenet_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
-    out = tmp_path_factory.mktemp(f"lenet{request.param}")
-    launch(request.param, "worker_lenet.py", out)
-    return request.param, out
+    ranks, device = request.param
+    out = tmp_path_factory.mktemp(f"lenet{ranks}")
+    launch(ranks, "worker_lenet.py", out, device)
+    return ranks, out
 
 
-@pytest.fixture(scope="module", params=[2, 3], ids=lambda n: f"{n}ranks")
+# Not on GPU: NCCL needs one GPU per rank (and was never run; see test_engines.py).
+@pytest.fixture(scope="module", params=runs((2, "CPU"), (3, "CPU"), (2, "OpenCL")))
 def api_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
-    out = tmp_path_factory.mktemp(f"api{request.param}")
-    launch(request.param, "worker_api.py", out)
-    return [json.loads((out / f"rank{r}.json").read_text()) for r in range(request.param)]
+    ranks, device = request.param
+    out = tmp_path_factory.mktemp(f"api{ranks}{device}")
+    launch(ranks, "worker_api.py", out, device)
+    results = [json.loads((out / f"rank{r}.json").read_text()) for r in range(ranks)]
+    for result in results:
+        assert result["reducer"]["device"] == device
+        assert result["reducer"]["engine"] == {"CPU": "HostMPI", "OpenCL": "StagedMPI"}[device]
+    return results
 
 
 def params(out: Path, name: str) -> np.ndarray[Any, Any]:

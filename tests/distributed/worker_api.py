@@ -19,6 +19,7 @@ from minispore.communication import (
     GlobalComm,
     create_group,
     destroy_group,
+    engines,
     get_group_size,
     get_local_rank,
     get_local_rank_size,
@@ -40,7 +41,10 @@ def reducer_results(rank: int, size: int) -> dict[str, Any]:
     summed = nn.DistributedGradReducer(params, mean=False)(grads)
     mean = nn.DistributedGradReducer(params, mean=True)(grads)
     assert isinstance(summed, tuple) and isinstance(mean, tuple)
+    engine = engines.engine_for(params[0].backend, GlobalComm.WORLD_COMM_GROUP)
     return {
+        "device": params[0].device,
+        "engine": type(engine).__name__,
         "sum": [g.asnumpy().tolist() for g in summed],
         "mean": [g.asnumpy().tolist() for g in mean],
         "dtypes": [str(g.dtype) for g in mean],

@@ -185,7 +185,11 @@ def test_loss_reductions() -> None:
     ("build", "error", "message"),
     [
         (lambda: nn.Conv2d(0, 6, 5), ValueError, "For 'Conv2d', 'in_channels' must be a positive int, but got 0."),
-        (lambda: nn.Conv2d(1.0, 6, 5), TypeError, "For 'Conv2d', 'in_channels' must be an int, but got float 1.0."),  # type: ignore[arg-type]
+        (
+            lambda: nn.Conv2d(1.0, 6, 5),  # type: ignore[arg-type]
+            TypeError,
+            "For 'Conv2d', 'in_channels' must be a positive int, but got float 1.0.",
+        ),
         (lambda: nn.Conv2d(3, 6, 5, group=2), ValueError, "must both be divisible by 'group' (2)"),
         (lambda: nn.Conv2d(1, 6, 5, padding=1), ValueError, "'padding' must be 0 when 'pad_mode' is 'same'"),
         (lambda: nn.Conv2d(1, 6, 5, pad_mode="full"), ValueError, "'pad_mode' must be one of 'valid', 'same', 'pad'"),

@@ -9,16 +9,15 @@ from minispore.common import dtype as mstype
 from minispore.common.dtype import DTypeLike
 from minispore.common.parameter import Parameter
 from minispore.common.tensor import Tensor
+from minispore.common.validation import check_bool, check_positive_int
 from minispore.nn.cell import Cell
 from minispore.nn.layer._default_init import bias_parameter, weight_parameter
 from minispore.nn.layer.activation import get_activation
 from minispore.ops.array import flatten
 from minispore.ops.nn_args import (
-    check_bool,
     check_input,
     check_probability,
     expect_tensor,
-    positive_int,
 )
 from minispore.ops.nn_functional import (
     dense,
@@ -68,8 +67,8 @@ class Dense(Cell):
     ) -> None:
         super().__init__()
         op = "Dense"
-        self.in_channels = positive_int(op, "in_channels", in_channels)
-        self.out_channels = positive_int(op, "out_channels", out_channels)
+        self.in_channels = check_positive_int(op, "in_channels", in_channels)
+        self.out_channels = check_positive_int(op, "out_channels", out_channels)
         self.has_bias = check_bool(op, "has_bias", has_bias)
         self.weight = weight_parameter(weight_init, (out_channels, in_channels), dtype)
         self.bias: Parameter | None = bias_parameter(bias_init, out_channels, in_channels, dtype) if has_bias else None

@@ -8,16 +8,15 @@ from minispore.common import dtype as mstype
 from minispore.common.dtype import DTypeLike
 from minispore.common.parameter import Parameter
 from minispore.common.tensor import Tensor
+from minispore.common.validation import check_bool, check_positive_int
 from minispore.nn.cell import Cell
 from minispore.nn.layer._default_init import bias_parameter, weight_parameter
 from minispore.ops.nn_args import (
-    check_bool,
     check_data_format,
     check_input,
     check_pad_mode,
     int_pair,
     padding4,
-    positive_int,
 )
 from minispore.ops.nn_functional import (
     conv2d,
@@ -82,9 +81,9 @@ class Conv2d(Cell):
     ) -> None:
         super().__init__()
         op = "Conv2d"
-        self.in_channels = positive_int(op, "in_channels", in_channels)
-        self.out_channels = positive_int(op, "out_channels", out_channels)
-        self.group = positive_int(op, "group", group)
+        self.in_channels = check_positive_int(op, "in_channels", in_channels)
+        self.out_channels = check_positive_int(op, "out_channels", out_channels)
+        self.group = check_positive_int(op, "group", group)
         if in_channels % group or out_channels % group:
             raise ValueError(
                 f"For '{op}', 'in_channels' ({in_channels}) and 'out_channels' ({out_channels}) must both be "

@@ -10,12 +10,11 @@ from minispore.common.dtype import DTypeLike
 from minispore.common.initializer import initializer
 from minispore.common.parameter import Parameter
 from minispore.common.tensor import Tensor
+from minispore.common.validation import check_bool, check_positive_int
 from minispore.nn.cell import Cell
 from minispore.ops.nn_args import (
-    check_bool,
     check_data_format,
     check_input,
-    positive_int,
 )
 from minispore.ops.nn_functional import (
     batch_norm,
@@ -84,7 +83,7 @@ class BatchNorm2d(Cell):
     ) -> None:
         super().__init__()
         op = "BatchNorm2d"
-        self.num_features = positive_int(op, "num_features", num_features)
+        self.num_features = check_positive_int(op, "num_features", num_features)
         for name, value in (("eps", eps), ("momentum", momentum)):
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise TypeError(f"For '{op}', '{name}' must be a float, but got {type(value).__name__} {value!r}.")

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from minispore.common.tensor import Tensor
+from minispore.common.validation import check_bool, check_positive_int
 from minispore.nn.cell import Cell
 from minispore.ops.nn_args import (
-    check_bool,
     check_data_format,
     check_input,
     check_pad_mode,
     int_pair,
     padding4,
-    positive_int,
 )
 from minispore.ops.nn_functional import (
     avg_pool2d,
@@ -164,7 +163,7 @@ class AvgPool2d(_Pool2d):
         op = "AvgPool2d"
         self.count_include_pad = check_bool(op, "count_include_pad", count_include_pad)
         self.divisor_override = (
-            None if divisor_override is None else positive_int(op, "divisor_override", divisor_override)
+            None if divisor_override is None else check_positive_int(op, "divisor_override", divisor_override)
         )
 
     def construct(self, x: Tensor) -> Tensor:

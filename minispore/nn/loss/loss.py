@@ -6,6 +6,7 @@ import numbers
 from typing import Any
 
 from minispore.common.tensor import Tensor
+from minispore.common.validation import check_bool
 from minispore.nn.cell import Cell
 from minispore.ops.losses import (
     check_beta,
@@ -20,7 +21,6 @@ from minispore.ops.losses import (
     softmax_cross_entropy,
 )
 from minispore.ops.nn_args import (
-    check_bool,
     check_probability,
     check_reduction,
     expect_float_tensor,

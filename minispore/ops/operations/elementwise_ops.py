@@ -27,9 +27,9 @@ class _Binary(Primitive):
     def __call__(self, x: Any, y: Any) -> Tensor:
         if not isinstance(x, Tensor) and not isinstance(y, Tensor):
             x = Tensor(x)
-        return self.compute(x, y)
+        return self._compute(x, y)
 
-    def compute(self, x: Any, y: Any) -> Tensor:
+    def _compute(self, x: Any, y: Any) -> Tensor:
         return type(self).fn(x, y)
 
 
@@ -64,7 +64,7 @@ class RealDiv(_Binary):
 
     fn = staticmethod(m.div)
 
-    def compute(self, x: Any, y: Any) -> Tensor:
+    def _compute(self, x: Any, y: Any) -> Tensor:
         a, b = operands(x, y, self.name)
         out = m.div(a, b)
         return out if a.dtype.is_floating else cast_to(out, a.dtype)

@@ -61,9 +61,9 @@ class _Reduce(Primitive):
     def __call__(self, x: Any, axis: Any = ()) -> Tensor:
         t = tensor_arg(self.name, "x", x)
         axes = None if _every_axis(axis) else axis
-        return self.reduce(t, axes)
+        return self._reduce(t, axes)
 
-    def reduce(self, x: Tensor, axis: Any) -> Tensor:
+    def _reduce(self, x: Tensor, axis: Any) -> Tensor:
         raise NotImplementedError
 
 
@@ -83,7 +83,7 @@ class ReduceMean(_Reduce):
                [4.]], dtype=float32)
     """
 
-    def reduce(self, x: Tensor, axis: Any) -> Tensor:
+    def _reduce(self, x: Tensor, axis: Any) -> Tensor:
         return _same_dtype(m.mean(x, axis, keep_dims=self.keep_dims), x)
 
 
@@ -100,14 +100,14 @@ class ReduceSum(_Reduce):
             return tensor_arg(self.name, "x", x)
         return super().__call__(x, axis)
 
-    def reduce(self, x: Tensor, axis: Any) -> Tensor:
+    def _reduce(self, x: Tensor, axis: Any) -> Tensor:
         return _same_dtype(m.sum(x, axis, keepdims=self.keep_dims), x)
 
 
 class ReduceMax(_Reduce):
     """The maximum over ``axis``; tied maxima share the gradient equally."""
 
-    def reduce(self, x: Tensor, axis: Any) -> Tensor:
+    def _reduce(self, x: Tensor, axis: Any) -> Tensor:
         return m.amax(x, axis, keepdims=self.keep_dims)
 
 
@@ -149,7 +149,7 @@ class MatMul(Primitive):
 
     def __call__(self, x: Any, y: Any) -> Tensor:
         a, b = tensor_arg(self.name, "x", x), tensor_arg(self.name, "y", y)
-        self.check_ranks(a, b)
+        self._check_ranks(a, b)
         if a.dtype != b.dtype:
             raise TypeError(
                 f"For '{self.name}', the type of 'x2' should be same as 'x1', but got 'x1' with type "
@@ -164,7 +164,7 @@ class MatMul(Primitive):
             )
         return m.matmul(a, b)
 
-    def check_ranks(self, a: Tensor, b: Tensor) -> None:
+    def _check_ranks(self, a: Tensor, b: Tensor) -> None:
         if a.ndim != 2 or b.ndim != 2:
             raise ValueError(
                 f"For '{self.name}', the inputs must both be 2-D, but got shapes {a.shape} and {b.shape}; "
@@ -175,7 +175,7 @@ class MatMul(Primitive):
 class BatchMatMul(MatMul):
     """Matrix products over the leading (batch) axes, which broadcast; both inputs have one rank >= 2."""
 
-    def check_ranks(self, a: Tensor, b: Tensor) -> None:
+    def _check_ranks(self, a: Tensor, b: Tensor) -> None:
         if a.ndim < 2 or a.ndim != b.ndim:
             raise ValueError(
                 f"For '{self.name}', the inputs must have the same rank, at least 2, but got shapes "
