@@ -7,10 +7,18 @@ Every session runs in the environment nox was started from (``python=False``), w
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
+import time
+from pathlib import Path
 
 import nox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
+
+from gpu_check import Row, cuda_major, cupy_wheel, summary_table
 
 nox.options.sessions = ["check"]
 nox.options.default_venv_backend = "none"
@@ -75,6 +83,59 @@ def bench(session: nox.Session) -> None:
 def example(session: nox.Session) -> None:
     """Train LeNet5 on the bundled digits for one epoch."""
     session.run(PY, "examples/lenet5/train.py", "--epochs", "1", *session.posargs)
+
+
+def _nvidia_smi() -> str | None:
+    """``nvidia-smi``'s banner, or None when there is no NVIDIA driver or GPU."""
+    if shutil.which("nvidia-smi") is None:
+        return None
+    probe = subprocess.run(["nvidia-smi"], capture_output=True, text=True, timeout=60, check=False)
+    return probe.stdout if probe.returncode == 0 else None
+
+
+def _timed(name: str, *args: str, env: dict[str, str] | None = None) -> tuple[Row, str]:
+    """Run ``args``; a row with the outcome, the time and the last line of output, and the output."""
+    start = time.perf_counter()
+    done = subprocess.run(args, env={**os.environ, **(env or {})}, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    output = done.stdout + done.stderr
+    print(output, end="")
+    lines = [line for line in output.splitlines() if line.strip()]
+    outcome = "passed" if done.returncode == 0 else f"failed (exit {done.returncode})"
+    return Row(name, outcome, seconds, lines[-1][:100] if lines else ""), done.stdout
+
+
+@nox.session(python=False)
+def gpu(session: nox.Session) -> None:
+    """On an NVIDIA machine: the CuPy wheel for its driver, the suite, one LeNet5 epoch and the GPU benchmarks.
+
+    Ends with one summary table; fails at once, in one line, where there is no GPU.
+    """
+    banner = _nvidia_smi()
+    if banner is None:
+        session.error("No NVIDIA GPU here (nvidia-smi is missing or found no device): nox -s gpu needs one")
+    major = cuda_major(banner)
+    if major is None:
+        session.error("nvidia-smi printed no 'CUDA Version': cannot choose a CuPy wheel.")
+    wheel = cupy_wheel(major)
+    # pip cannot keep two CuPy wheels apart: remove the ones for other CUDA versions first.
+    others = [name for name in ("cupy-cuda11x", "cupy-cuda12x", "cupy-cuda13x") if name != wheel]
+    session.run(PY, "-m", "pip", "uninstall", "-q", "-y", *others)
+    session.run(PY, "-m", "pip", "install", "-q", wheel)
+    rows = [Row("driver", f"CUDA {major}", None, wheel)]
+    suite, _ = _timed("suite on GPU", PY, "-m", "pytest", "-q", "-n", "4", env={"MINISPORE_TEST_DEVICES": "GPU"})
+    rows.append(suite)
+    train, _ = _timed("LeNet5, 1 epoch on GPU", PY, "examples/lenet5/train.py", "--device", "GPU", "--epochs", "1")
+    rows.append(train)
+    bench, output = _timed("GPU benchmarks", PY, "benchmarks/gpu_bench.py")
+    rows.append(bench)
+    for line in output.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3:
+            rows.append(Row(parts[0], parts[1], None, parts[2]))
+    print(summary_table(rows))
+    if any(r.outcome.startswith("failed") for r in rows):
+        session.error("Some GPU checks failed: see the table above.")
 
 
 @nox.session(python=False)

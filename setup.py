@@ -2,8 +2,10 @@
 
 ``minispore_numpy.native._update`` is the fused optimizer update. Its kernels are
 generated here from the rule definitions in ``minispore/nn/optim/rules`` (see
-``backends/minispore_numpy/native/generate.py``). The extension is optional: without a
-C compiler the install still succeeds and the NumPy fallback runs
+``backends/minispore_numpy/native/generate.py``). ``minispore_numpy.native._window``
+holds the sliding-window kernels (im2col, col2im, max-pool forward and backward). Both
+extensions are optional: without a C compiler the install still succeeds and the NumPy
+fallbacks run
 (``python -m minispore.backend`` says which is in use).
 """
 
@@ -65,7 +67,13 @@ setup(
             sources=["backends/minispore_numpy/native/update.c"],
             extra_compile_args=CFLAGS,
             optional=True,
-        )
+        ),
+        Extension(
+            "minispore_numpy.native._window",
+            sources=["backends/minispore_numpy/native/window.c"],
+            extra_compile_args=CFLAGS,
+            optional=True,
+        ),
     ],
     cmdclass={"build_ext": BuildKernels},
 )

@@ -16,18 +16,26 @@ class Contender:
     step: Callable[[], object]
     sync: Callable[[], object] = lambda: None
     per_step: list[float] = field(default_factory=list)
+    cpu_per_step: list[float] = field(default_factory=list)
+    """This process's CPU time per step (all its threads): on a loaded machine it counts
+    the work done, where wall time also counts the waits for a core."""
 
     def burst(self, repeat: int) -> None:
         self.sync()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for _ in range(repeat):
             self.step()
         self.sync()
         self.per_step.append((time.perf_counter() - start) / repeat)
+        self.cpu_per_step.append((time.process_time() - cpu_start) / repeat)
 
     @property
     def median(self) -> float:
         return statistics.median(self.per_step)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu_per_step)
 
 
 def interleave(contenders: list[Contender], rounds: int, repeat: int, warmup: int = 2) -> None:

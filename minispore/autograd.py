@@ -21,15 +21,12 @@ import itertools
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar, cast
 
 import numpy as np
 
 from minispore import precision
 from minispore.backend.protocol import Array, Backend, BinaryOp
-
-if TYPE_CHECKING:
-    from minispore.common.tensor import Tensor
 
 
 class Tape:
@@ -125,20 +122,17 @@ class Function:
     @classmethod
     def apply(cls, *tensors: Tensor, **options: Any) -> Tensor:
         """Run the forward on the tensors' arrays and record a node when a tape watches."""
-        from minispore.common.tensor import Tensor, check_same_backend
-
         backend = check_same_backend(cls.__name__, tensors)
         rule = precision.current_precision()
         if rule is not None and cls.mixed_precision:
             target = rule.target(cls.auto_precision)
             if target is not None:
                 tensors = _as_dtype(tensors, target)
-        tape = _state.tape if _state.enabled and cls.differentiable else None
-        needs = tuple(tape.watches(t) for t in tensors) if tape is not None else (False,) * len(tensors)
+        tape = _state.tape if cls.differentiable and _state.enabled else None
+        needs = (False,) * len(tensors) if tape is None else tuple([tape.watches(t) for t in tensors])
         fn = cls(backend, needs)
-        forward = cast(Any, fn).forward
-        out = Tensor._from_array(forward(*(t._data for t in tensors), **options), backend)
-        if tape is not None and any(needs):
+        out = Tensor._from_array(cast(Any, fn).forward(*[t._data for t in tensors], **options), backend)
+        if tape is not None and True in needs:
             out._node = Node(fn, tensors, tape)
         return out
 
@@ -185,3 +179,7 @@ def backward(
                 push(t, g)
         node.inputs = ()
     return [leaf_grads.get(id(t)) for t in leaves]
+
+
+# Imported last, once: tensor.py imports the ops, whose functions import this module.
+from minispore.common.tensor import Tensor, check_same_backend  # noqa: E402

@@ -99,3 +99,9 @@ class ArrayApiBackend:
         if cols.dtype == np.float16:
             return ops.col2im(self.xp, cols.astype(np.float32), input_shape, window).astype(np.float16)
         return ops.col2im(self.xp, cols, input_shape, window)
+
+    def max_pool2d(self, x: Array, window: Window2d) -> tuple[Array, Array]:
+        return ops.max_pool2d(self.xp, x, window)
+
+    def max_pool2d_grad(self, grad: Array, taps: Array, input_shape: Shape, window: Window2d) -> Array:
+        return ops.max_pool2d_grad(self.xp, grad, taps, input_shape, window)

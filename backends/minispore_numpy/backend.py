@@ -15,8 +15,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minispore.backend.protocol import Array, Availability, UpdateStep
-from minispore_numpy import fused_update, native
+from minispore.backend.protocol import Array, Availability, Shape, UpdateStep, Window2d
+from minispore_numpy import fused_update, native, windows
+from minispore_numpy.allocator import keep_freed_memory
 from minispore_numpy.array_api import ArrayApiBackend
 
 
@@ -30,6 +31,7 @@ class NumpyBackend(ArrayApiBackend):
         if device_index != 0:
             raise ValueError(f"The CPU device has only index 0, but got {device_index}.")
         super().__init__(np)
+        keep_freed_memory()
 
     def __repr__(self) -> str:
         return "NumpyBackend(CPU:0)"
@@ -57,6 +59,27 @@ class NumpyBackend(ArrayApiBackend):
         if a.dtype == np.float16:
             return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
         return super().matmul(a, b)
+
+    # windows: the compiled kernels for float32 and float64, the array-module versions otherwise
+    def im2col(self, x: Array, window: Window2d, pad_value: float) -> Array:
+        if windows.compiled(x.dtype):
+            return windows.im2col(x, window, pad_value)
+        return super().im2col(x, window, pad_value)
+
+    def col2im(self, cols: Array, input_shape: Shape, window: Window2d) -> Array:
+        if windows.compiled(cols.dtype):
+            return windows.col2im(cols, input_shape, window)
+        return super().col2im(cols, input_shape, window)
+
+    def max_pool2d(self, x: Array, window: Window2d) -> tuple[Array, Array]:
+        if windows.compiled(x.dtype):
+            return windows.max_pool2d(x, window)
+        return super().max_pool2d(x, window)
+
+    def max_pool2d_grad(self, grad: Array, taps: Array, input_shape: Shape, window: Window2d) -> Array:
+        if windows.compiled(grad.dtype):
+            return windows.max_pool2d_grad(grad, taps, input_shape, window)
+        return super().max_pool2d_grad(grad, taps, input_shape, window)
 
     def fused_update(self, step: UpdateStep, param: Array, states: Sequence[Array], grads: Sequence[Array]) -> None:
         fused_update.fused_update(step, param, states, grads)

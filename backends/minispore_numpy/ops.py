@@ -161,5 +161,50 @@ def col2im(xp: ModuleType, cols: Array, input_shape: Shape, window: Window2d) ->
     return padded[:, :, top : top + h, left : left + w].copy()
 
 
+def _disjoint_tiles(window: Window2d) -> bool:
+    """Whether the windows tile the image without overlap, gaps or padding (stride = kernel)."""
+    return window.stride == window.kernel and window.dilation == (1, 1) and not any(window.padding)
+
+
+def _window_taps(xp: ModuleType, x: Array, window: Window2d) -> Array:
+    """The taps of every window of ``x`` on a last axis: ``(N, C, OH, OW, kh*kw)``, padding -inf.
+
+    Tiling windows are a reshape of a cropped view (one copy); others go through
+    :func:`im2col`.
+    """
+    n, c, h, w = x.shape
+    kh, kw = window.kernel
+    oh, ow = window.output_size(h, w)
+    if _disjoint_tiles(window):
+        tiles = x[:, :, : oh * kh, : ow * kw].reshape(n, c, oh, kh, ow, kw)
+        return tiles.transpose(0, 1, 2, 4, 3, 5).reshape(n, c, oh, ow, kh * kw)
+    cols = im2col(xp, x.reshape(n * c, 1, h, w), window, -np.inf)
+    return cols.reshape(n, c, kh * kw, oh, ow).transpose(0, 1, 3, 4, 2)
+
+
+def max_pool2d(xp: ModuleType, x: Array, window: Window2d) -> tuple[Array, Array]:
+    """Window maxima of NCHW ``x`` and the first maximal tap ``i*kw + j`` of each (int32)."""
+    taps = _window_taps(xp, x, window)
+    first = xp.argmax(taps, axis=-1)
+    values = xp.take_along_axis(taps, first[..., None], axis=-1)[..., 0]
+    return values, first.astype(np.int32)
+
+
+def max_pool2d_grad(xp: ModuleType, grad: Array, taps: Array, input_shape: Shape, window: Window2d) -> Array:
+    """The adjoint of :func:`max_pool2d`: each window's gradient goes to its chosen tap."""
+    n, c, h, w = input_shape
+    kh, kw = window.kernel
+    oh, ow = grad.shape[2], grad.shape[3]
+    chosen = taps[..., None] == xp.arange(kh * kw, dtype=np.int32)
+    spread = grad[..., None] * chosen.astype(grad.dtype)  # a product vectorises; where on a mask does not
+    if _disjoint_tiles(window):
+        dx = xp.zeros(tuple(input_shape), dtype=grad.dtype)
+        tiles = spread.reshape(n, c, oh, ow, kh, kw).transpose(0, 1, 2, 4, 3, 5)
+        dx[:, :, : oh * kh, : ow * kw] = tiles.reshape(n, c, oh * kh, ow * kw)
+        return dx
+    cols = spread.transpose(0, 1, 4, 2, 3).reshape(n * c, kh * kw, oh * ow)
+    return col2im(xp, cols, (n * c, 1, h, w), window).reshape(tuple(input_shape))
+
+
 def full(xp: ModuleType, shape: Shape, value: Any, dtype: np.dtype[Any]) -> Array:
     return xp.full(shape, value, dtype=dtype)

@@ -152,6 +152,12 @@ class OpenCLBackend:
     def col2im(self, cols: Array, input_shape: Shape, window: Window2d) -> Array:
         return window_ops.col2im(self._rt, cols, tuple(input_shape), window)
 
+    def max_pool2d(self, x: Array, window: Window2d) -> tuple[Array, Array]:
+        return window_ops.max_pool2d(self._rt, x, window)
+
+    def max_pool2d_grad(self, grad: Array, taps: Array, input_shape: Shape, window: Window2d) -> Array:
+        return window_ops.max_pool2d_grad(self._rt, grad, taps, tuple(input_shape), window)
+
     # optimizer ----------------------------------------------------------------------
     def fused_update(self, step: UpdateStep, param: Array, states: Sequence[Array], grads: Sequence[Array]) -> None:
         """One launch per 16 gradients, each read where it lies (see :mod:`minispore_opencl.update`)."""

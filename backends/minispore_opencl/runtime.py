@@ -14,6 +14,7 @@ import pyopencl.array as cla
 import pyopencl.tools as clt
 
 from minispore.backend.protocol import Array, Shape
+from minispore_opencl import program_cache
 from minispore_opencl.layout import Layout
 
 WORK_GROUP = 256
@@ -62,7 +63,7 @@ class Runtime:
         if found is None:
             program = self._programs.get(source)
             if program is None:
-                program = cl.Program(self.context, source).build(options=self._options)
+                program = program_cache.build(self.context, self.device, source, self._options)
                 self._programs[source] = program
             kernel = getattr(program, name)
             limit = kernel.get_work_group_info(cl.kernel_work_group_info.WORK_GROUP_SIZE, self.device)

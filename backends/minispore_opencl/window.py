@@ -1,4 +1,4 @@
-"""Sliding windows over NCHW arrays: ``im2col`` and its adjoint ``col2im``."""
+"""Sliding windows over NCHW arrays: ``im2col``, its adjoint ``col2im``, and max pooling."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from minispore.backend.protocol import Array, Shape, Window2d
 from minispore_opencl import elementwise as ew
-from minispore_opencl.kernels.window import col2im_source, im2col_source
+from minispore_opencl.kernels.window import col2im_source, im2col_source, max_pool_grad_source, max_pool_source
 from minispore_opencl.layout import layout_of
 from minispore_opencl.scalar_types import scalar_type
 
@@ -69,4 +69,47 @@ def col2im(rt: Runtime, cols: Array, input_shape: Shape, window: Window2d) -> Ar
     packed = _packed(layout_of(cols).offset, h, w, window)
     source = col2im_source(scalar_type(cols.dtype))
     rt.launch_items(source, "col2im", (w, n * c * h), x.base_data, cols.base_data, packed)
+    return x
+
+
+def max_pool2d(rt: Runtime, x: Array, window: Window2d) -> tuple[Array, Array]:
+    """Window maxima of NCHW ``x`` and the first maximal tap ``i*kw + j`` of each (int32), in one launch."""
+    n, c, h, w = _nchw("max_pool2d", tuple(x.shape))
+    oh, ow = window.output_size(h, w)
+    out = rt.empty((n, c, max(oh, 0), max(ow, 0)), x.dtype)
+    taps = rt.empty(tuple(out.shape), np.dtype(np.int32))
+    if out.size == 0:
+        return out, taps
+    x = ew.contiguous(rt, x)
+    t = scalar_type(x.dtype)
+    low = -np.inf if t.is_float else np.iinfo(x.dtype).min
+    packed = _packed(layout_of(x).offset, h, w, window)
+    rt.launch_items(
+        max_pool_source(t),
+        "max_pool",
+        (oh * ow, n * c),
+        out.base_data,
+        taps.base_data,
+        x.base_data,
+        t.scalar(low),
+        packed,
+    )
+    return out, taps
+
+
+def max_pool2d_grad(rt: Runtime, grad: Array, taps: Array, input_shape: Shape, window: Window2d) -> Array:
+    """Zeros of ``input_shape`` with each window's ``grad`` added at its chosen tap, in one launch."""
+    n, c, h, w = _nchw("max_pool2d_grad", tuple(input_shape))
+    x = rt.empty(tuple(input_shape), grad.dtype)
+    if x.size == 0:
+        return x
+    if grad.size == 0:
+        return ew.full(rt, tuple(input_shape), 0, grad.dtype)
+    grad, taps = ew.contiguous(rt, grad), ew.contiguous(rt, taps)
+    packed = _packed(layout_of(grad).offset, h, w, window)
+    source = max_pool_grad_source(scalar_type(grad.dtype))
+    taps_at = np.int64(layout_of(taps).offset)
+    rt.launch_items(
+        source, "max_pool_grad", (w, n * c * h), x.base_data, grad.base_data, taps.base_data, taps_at, packed
+    )
     return x

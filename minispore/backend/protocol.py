@@ -333,3 +333,17 @@ class Backend(Protocol):
     def col2im(self, cols: Array, input_shape: Shape, window: Window2d) -> Array:
         """The adjoint of :meth:`im2col`: sum each column entry back into its pixel."""
         ...
+
+    def max_pool2d(self, x: Array, window: Window2d) -> tuple[Array, Array]:
+        """The maximum of each window of NCHW ``x`` and where it sits.
+
+        Returns ``(values, taps)``, both ``(N, C, OH, OW)``: ``taps`` (int32) is the
+        first maximal tap ``i*kw + j`` in row-major order, padding reading ``-inf`` and
+        a NaN counting as the maximum (NumPy's ``argmax``).
+        """
+        ...
+
+    def max_pool2d_grad(self, grad: Array, taps: Array, input_shape: Shape, window: Window2d) -> Array:
+        """The adjoint of :meth:`max_pool2d`: zeros of ``input_shape`` with each window's
+        ``grad`` added at its tap, the taps reaching one pixel added in the order ``i, j``."""
+        ...

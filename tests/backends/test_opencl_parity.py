@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from minispore_numpy import NumpyBackend
-from minispore_opencl import OpenCLBackend
+from minispore_opencl import OpenCLBackend, linalg
 
 from minispore.backend.protocol import (
     ArgReduceOp,
@@ -31,6 +31,8 @@ from minispore.backend.protocol import (
     UnaryOp,
     Window2d,
 )
+
+from .window_cases import windows
 
 _AVAILABILITY = OpenCLBackend.availability()
 if not _AVAILABILITY.available:
@@ -421,17 +423,18 @@ def test_matmul_reads_transposed_and_broadcast_operands() -> None:
     assert_same(CL.matmul(a_t, b_b), expected, atol=1e-4)
 
 
-@st.composite
-def windows(draw: st.DrawFn) -> tuple[Shape, Window2d]:
-    """An NCHW input shape and a window with at least one output position."""
-    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)), draw(st.integers(0, 2)), draw(st.integers(0, 2)))
-    reach = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
-    h = draw(st.integers(max(1, reach[0] - padding[0] - padding[1]), 8))
-    w = draw(st.integers(max(1, reach[1] - padding[2] - padding[3]), 8))
-    window = Window2d(kernel, (draw(st.integers(1, 3)), draw(st.integers(1, 3))), dilation, padding)
-    return (draw(st.integers(1, 2)), draw(st.integers(1, 3)), h, w), window
+def test_matmul_blockings_agree_bit_for_bit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every tile sums in k order with one rounding per step: the choice never changes a bit.
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((3, 6, 37)).astype(np.float32), rng.standard_normal((3, 37, 50)).astype(np.float32)
+    results = []
+    for blocking in linalg.BLOCKINGS:
+        if blocking[0] * blocking[0] // blocking[1] <= CL._rt.max_work_group:
+            monkeypatch.setattr(linalg, "_blocking", lambda rt, m, n, k, chosen=blocking: chosen)
+            results.append(CL.to_numpy(CL.matmul(CL.from_numpy(a), CL.from_numpy(b))))
+    assert len(results) > 1
+    for other in results[1:]:
+        np.testing.assert_array_equal(other, results[0])
 
 
 @pytest.mark.parametrize("dtype", [*FLOATS, np.dtype(np.int32)], ids=str)
@@ -445,6 +448,29 @@ def test_im2col_and_col2im(dtype: np.dtype[Any], data: st.DataObject, case: Any,
     assert_same(CL.im2col(put(x, 3), window, pad), cols)
     # col2im sums taps from zero in the reference's order: exact.
     assert_same(CL.col2im(put(cols, 2), shape, window), REF.col2im(cols, shape, window))
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=str)
+@parity
+@given(data=st.data(), case=windows(), offsets=st.tuples(offsets, offsets))
+def test_max_pool2d_and_grad(dtype: np.dtype[Any], data: st.DataObject, case: Any, offsets: tuple[int, int]) -> None:
+    shape, window = case
+    x = data.draw(values(dtype, shape, -3, 3)).round()  # rounding makes ties
+    out, taps = REF.max_pool2d(x, window)
+    got_out, got_taps = CL.max_pool2d(put(x, offsets[0]), window)
+    assert_same(got_out, out)
+    assert_same(got_taps, taps)
+    grad = data.draw(values(dtype, tuple(out.shape)))
+    expected = REF.max_pool2d_grad(grad, taps, shape, window)
+    assert_same(CL.max_pool2d_grad(put(grad, offsets[1]), put(taps, offsets[0]), shape, window), expected)
+
+
+def test_max_pool2d_special_values() -> None:
+    x = np.array([[[[1.0, np.nan, 2.0, np.nan], [-np.inf, -np.inf, 3.0, 3.0]]]], np.float32)
+    window = Window2d((2, 2), (2, 2))
+    out, taps = CL.max_pool2d(CL.from_numpy(x), window)
+    assert_same(out, REF.max_pool2d(x, window)[0])
+    assert_same(taps, np.array([[[[1, 1]]]], np.int32))
 
 
 # the fused optimizer update ------------------------------------------------------------

@@ -130,6 +130,15 @@ def test_conv2d_gradients(device: str, case: tuple[Geometry, int, int, int, int]
     check_gradients(conv_call(g, groups), [x, w, b])
 
 
+@pytest.mark.parametrize("size", [4, 12], ids=["few-positions", "many-positions"])
+def test_grouped_conv2d_weight_gradient_in_both_product_orders(device: str, size: int) -> None:
+    # 3x3 kernels on 2 channels per group: a depth of 18, against 4 or 100 window positions.
+    rng = np.random.default_rng(size)
+    x = rng.standard_normal((2, 4, size, size))
+    w = rng.standard_normal((4, 2, 3, 3))
+    check_gradients(conv_call(Geometry((size, size), (3, 3), (1, 1), (1, 1), "valid", (0, 0, 0, 0)), 2), [x, w])
+
+
 def test_conv2d_same_padding_puts_the_odd_pixel_last(device: str) -> None:
     x = ms.Tensor(np.ones((1, 1, 7, 7), np.float32))
     w = ms.Tensor(np.ones((1, 1, 3, 3), np.float32))

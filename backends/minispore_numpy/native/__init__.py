@@ -2,7 +2,9 @@
 
 ``_update`` (built from ``update.c`` and the generated kernels at install time) is used
 when it imports, was built from the current rule definitions, and ``MINISPORE_NATIVE``
-is not ``0``. Otherwise the NumPy fallback runs; :func:`status` says which and why.
+is not ``0``. ``_window`` (built from ``window.c``: im2col, col2im, max pooling) is used
+when it imports and ``MINISPORE_NATIVE`` is not ``0``. Otherwise the NumPy fallbacks
+run; :func:`status` says which and why.
 """
 
 from __future__ import annotations
@@ -39,9 +41,32 @@ def _load() -> tuple[ModuleType | None, NativeStatus]:
     return _update, NativeStatus(True, "compiled kernels in use")
 
 
-update_module, STATUS = _load()
+def _load_window() -> tuple[ModuleType | None, NativeStatus]:
+    if os.environ.get(DISABLE_VARIABLE, "1") == "0":
+        return None, NativeStatus(False, f"disabled by {DISABLE_VARIABLE}=0")
+    try:
+        from minispore_numpy.native import _window  # type: ignore[attr-defined]
+    except ImportError as error:
+        return None, NativeStatus(
+            False, f"not built ({error}); install a C compiler and reinstall minispore to build it"
+        )
+    return _window, NativeStatus(True, "compiled kernels in use")
+
+
+update_module, UPDATE_STATUS = _load()
+window_module, WINDOW_STATUS = _load_window()
+
+
+def _combined() -> NativeStatus:
+    if UPDATE_STATUS == WINDOW_STATUS:
+        return UPDATE_STATUS
+    parts = (("update", UPDATE_STATUS), ("window kernels", WINDOW_STATUS))
+    return NativeStatus(False, "; ".join(f"{name}: {s.reason}" for name, s in parts))
+
+
+STATUS = _combined()
 
 
 def status() -> NativeStatus:
-    """Whether the compiled CPU kernels run, with the reason when they do not."""
+    """Whether the compiled CPU kernels (update and windows) run, with the reason when they do not."""
     return STATUS

@@ -77,3 +77,72 @@ for (long i = 0; i < L.kh; ++i) {{
 """
     params = [f"__global {t.storage}* x", f"__global const {t.storage}* cols", "const window_t L"]
     return preamble(t) + STRUCT + guarded_kernel("col2im", params, body.strip().splitlines(), 2)
+
+
+@cache
+def max_pool_source(t: ScalarType) -> str:
+    """Kernel ``max_pool`` over an ``(OH*OW, N*C)`` range: one window per work-item.
+
+    The first maximal tap in row-major order wins (padding reads ``low``, a NaN beats any
+    number), as NumPy's ``argmax`` over the unfolded window.
+    """
+    nan_wins = " || (isnan(v) && !isnan(best))" if t.is_float else ""
+    pixel = t.load("x", "L.offset + (nc * L.height + y) * L.width + xx")
+    body = f"""
+const long p = get_global_id(0), nc = get_global_id(1);
+const long ox = p % L.ow, oy = p / L.ow;
+{t.compute} best = 0;
+int at = -1;
+for (long i = 0; i < L.kh; ++i) {{
+    const long y = oy * L.sh + i * L.dh - L.top;
+    for (long j = 0; j < L.kw; ++j) {{
+        const long xx = ox * L.sw + j * L.dw - L.left;
+        const {t.compute} v = (y >= 0 && y < L.height && xx >= 0 && xx < L.width) ? {pixel} : low;
+        if (at < 0 || v > best{nan_wins}) {{ best = v; at = (int)(i * L.kw + j); }}
+    }}
+}}
+{t.store("out", "nc * L.oh * L.ow + p", "best")}
+taps[nc * L.oh * L.ow + p] = at;
+"""
+    params = [
+        f"__global {t.storage}* out",
+        "__global int* taps",
+        f"__global const {t.storage}* x",
+        f"const {t.compute} low",
+        "const window_t L",
+    ]
+    return preamble(t) + STRUCT + guarded_kernel("max_pool", params, body.strip().splitlines(), 2)
+
+
+@cache
+def max_pool_grad_source(t: ScalarType) -> str:
+    """Kernel ``max_pool_grad`` over a ``(W, N*C*H)`` range: each pixel sums the gradients of
+    the windows whose chosen tap it is, taps in the order ``i, j`` (as ``col2im``)."""
+    body = f"""
+const long row = get_global_id(1);
+const long px = get_global_id(0) + L.left;
+const long py = row % L.height + L.top;
+const long nc = row / L.height;
+{t.compute} sum = 0;
+for (long i = 0; i < L.kh; ++i) {{
+    const long dy = py - i * L.dh;
+    if (dy < 0) break;
+    if (dy % L.sh != 0 || dy / L.sh >= L.oh) continue;
+    for (long j = 0; j < L.kw; ++j) {{
+        const long dx = px - j * L.dw;
+        if (dx < 0) break;
+        if (dx % L.sw != 0 || dx / L.sw >= L.ow) continue;
+        const long at = (nc * L.oh + dy / L.sh) * L.ow + dx / L.sw;
+        if (taps[taps_at + at] == i * L.kw + j) sum = {t.rounded(f"sum + {t.load('grad', 'L.offset + at')}")};
+    }}
+}}
+{t.store("x", "row * L.width + get_global_id(0)", "sum")}
+"""
+    params = [
+        f"__global {t.storage}* x",
+        f"__global const {t.storage}* grad",
+        "__global const int* taps",
+        "const long taps_at",
+        "const window_t L",
+    ]
+    return preamble(t) + STRUCT + guarded_kernel("max_pool_grad", params, body.strip().splitlines(), 2)
