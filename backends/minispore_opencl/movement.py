@@ -49,7 +49,10 @@ def reshape(rt: Runtime, x: Array, shape: Shape) -> Array:
 
 
 def transpose(rt: Runtime, x: Array, perm: tuple[int, ...]) -> Array:
-    """A contiguous copy with axes permuted: axis ``d`` of the result is axis ``perm[d]`` of ``x``.
+    """A view with axes permuted (no launch): axis ``d`` of the result is axis ``perm[d]`` of ``x``.
+
+    Kernels read operands through their strides, and those that need contiguous input
+    (reshape, windows, gathers) copy first.
 
     Raises:
         ValueError: ``perm`` is not a permutation of ``range(x.ndim)``.
@@ -58,7 +61,7 @@ def transpose(rt: Runtime, x: Array, perm: tuple[int, ...]) -> Array:
     if sorted(perm) != list(range(len(lay.shape))):
         raise ValueError(f"For 'transpose', 'perm' must permute the {len(lay.shape)} axes of {lay.shape}, got {perm}.")
     permuted = Layout(lay.offset, tuple(lay.shape[p] for p in perm), tuple(lay.strides[p] for p in perm))
-    return ew.cast(rt, rt.view(x, permuted), x.dtype)
+    return rt.view(x, permuted)
 
 
 def broadcast_to(rt: Runtime, x: Array, shape: Shape) -> Array:
