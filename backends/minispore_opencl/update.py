@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from minispore.backend.protocol import Array, UpdateStep
+from minispore_opencl.elementwise import copy_into
 from minispore_opencl.kernels.update import MAX_GRADS, update_source
 from minispore_opencl.layout import layout_of
 from minispore_opencl.scalar_types import scalar_type
@@ -54,12 +55,20 @@ def _plan(rt: Runtime, sizes: tuple[int, ...]) -> list[_Launch]:
     return plan
 
 
+def _contiguous(rt: Runtime, x: Array) -> Array:
+    """A contiguous copy of the strided array ``x`` (one copy launch)."""
+    fresh = rt.empty(tuple(x.shape), x.dtype)
+    copy_into(rt, fresh, x)
+    return fresh
+
+
 def fused_update(rt: Runtime, step: UpdateStep, param: Array, states: Sequence[Array], grads: Sequence[Array]) -> None:
     """:meth:`~minispore.backend.protocol.FusedUpdate.fused_update` on one device.
 
     Raises:
         ValueError: the buffers are not 1-D contiguous of one length and dtype, or the
-            gradients do not add up to it.
+            gradients do not add up to it. A strided gradient (a transposed view) is read
+            through a contiguous copy.
     """
     n = int(param.shape[0])
     buffers = [param, *states]
@@ -70,9 +79,10 @@ def fused_update(rt: Runtime, step: UpdateStep, param: Array, states: Sequence[A
                 f"For 'fused_update', every buffer must be 1-D contiguous like 'param' ({n}, {param.dtype}), "
                 f"but got {lay.shape} {x.dtype}."
             )
+    grads = [g if layout_of(g).is_contiguous else _contiguous(rt, g) for g in grads]  # a transposed view, say
     grad_layouts = [layout_of(g) for g in grads]
-    if any(not lay.is_contiguous or g.dtype != param.dtype for g, lay in zip(grads, grad_layouts)):
-        raise ValueError(f"For 'fused_update', the gradients must be contiguous {param.dtype} arrays.")
+    if any(g.dtype != param.dtype for g in grads):
+        raise ValueError(f"For 'fused_update', the gradients must be {param.dtype} arrays like 'param'.")
     sizes = tuple(lay.size for lay in grad_layouts)
     if sum(sizes) != n:
         raise ValueError(f"For 'fused_update', the gradients hold {sum(sizes)} elements but the buffers hold {n}.")

@@ -518,3 +518,17 @@ def test_fused_update_rejects_mismatched_buffers() -> None:
         CL.fused_update(step, p, [CL.full((7,), 0.0, np.dtype(np.float32))], [p])
     with pytest.raises(ValueError, match="the gradients hold 9 elements but the buffers hold 8"):
         CL.fused_update(step, p, [p], [CL.full((3, 3), 0.0, np.dtype(np.float32))])
+
+
+def test_fused_update_reads_a_transposed_gradient() -> None:
+    from minispore.backend import UpdateStep
+    from minispore.nn.optim.rules import MOMENTUM
+
+    step = UpdateStep(MOMENTUM, frozenset(), 0, (0.5, 0.9, 0.0, 1.0))
+    g = np.arange(6, dtype=np.float32).reshape(2, 3)
+    p, v = np.zeros(6, np.float32), np.zeros(6, np.float32)
+    param, moment = put(p), put(v)
+    REF.fused_update(step, p, [v], [np.ascontiguousarray(g.T)])
+    CL.fused_update(step, param, [moment], [CL.transpose(put(g), (1, 0))])
+    assert_same(param, p)
+    assert_same(moment, v)
