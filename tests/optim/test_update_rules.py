@@ -215,3 +215,21 @@ def test_a_string_learning_rate_names_the_argument() -> None:
     w = ms.Parameter(np.ones(2, np.float32), name="w")
     with pytest.raises(ValueError, match=r"For 'Momentum', 'learning_rate' must be a number.*but got str '0.1'"):
         nn.Momentum([w], learning_rate="0.1", momentum=0.9)
+
+
+def test_sgd_sees_a_stat_reset_after_its_first_step(device: str) -> None:
+    """After the first momentum step the fused SGD skips ``stat``; a stat set back to ones
+    (a checkpoint of a fresh optimizer, say) brings the first-step branch back."""
+    results = []
+    for fused in (True, False):
+        w = ms.Parameter(np.ones(3, np.float32), name="w")
+        opt = nn.SGD([w], 0.1, momentum=0.9, dampening=0.5)
+        opt.fused = fused
+        for k in range(4):
+            if k == 2:
+                opt.stat[0].set_data(ms.Tensor(np.ones(3, np.float32)))
+            opt((ms.Tensor(np.full(3, k + 1.0, np.float32)),))
+        results.append((w.asnumpy(), opt.accum[0].asnumpy(), opt.stat[0].asnumpy()))
+    for got, want in zip(*results):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(results[0][2], np.zeros(3, np.float32))

@@ -35,7 +35,8 @@ def _target() -> Target:
 def _function(rule: UpdateRule, program: Program, ctype: str) -> tuple[str, str]:
     name = f"{program.key}__{ctype}"
     lines = [
-        f"static void {name}(ms_index n, void* param_, void* const* states_, const void* grad_, const float* scalars) {{",
+        f"MS_CLONES static void {name}(ms_index n, void* param_, void* const* states_, const void* grad_, "
+        "const float* scalars) {",
         f"    {ctype}* restrict param = ({ctype}*)param_;",
         f"    const {ctype}* restrict grad = (const {ctype}*)grad_;",
     ]

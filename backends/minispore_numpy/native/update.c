@@ -28,6 +28,16 @@ typedef struct {
     ms_kernel_fn fn;
 } ms_kernel;
 
+/* Each generated loop is compiled twice on x86-64 Linux with GCC, for AVX2 and for the
+ * baseline, and the loader picks one for the CPU it runs on (no -march=native in the
+ * wheel). FMA stays off (-ffp-contract=off, and "avx2" does not enable it), so both give
+ * the same bits. */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+#define MS_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define MS_CLONES
+#endif
+
 #include "update_kernels.h"
 
 #define MS_KERNEL_COUNT ((Py_ssize_t)(sizeof(MS_KERNELS) / sizeof(MS_KERNELS[0])))

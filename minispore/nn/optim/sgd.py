@@ -107,7 +107,12 @@ class SGD(Optimizer):
         self.momentum = Parameter(Tensor(np.float32(momentum)), name="momentum")
         self._momentum = HostMirror(self.momentum)
         self.accum, self.stat = self._make_states("accum", "stat", inits=("zeros", "ones"))
+        self._zeroed_stats: tuple[tuple[int, int], ...] | None = None
         self._options = frozenset((["momentum"] if momentum > 0.0 else []) + (["nesterov"] if nesterov else []))
+
+    def _stat_signature(self) -> tuple[tuple[int, int], ...]:
+        """Identifies the current ``stat`` values: unchanged since the last fused step means all 0."""
+        return tuple((id(s._data), s.version) for s in self.stat)
 
     def construct(self, gradients: Sequence[Tensor]) -> tuple[bool, ...]:
         """Apply one update. ``gradients`` follows ``optimizer.parameters``.
@@ -124,7 +129,11 @@ class SGD(Optimizer):
         v = self._begin_step(gradients, _FLOATS)
         momentum = float(self._momentum.get().reshape(()))
         if self.fused:
-            return self._fused_update(SGD_RULE, self._options, v, lambda g: (v.lrs[g], momentum, self.dampening))
+            started = "momentum" in self._options and self._stat_signature() == self._zeroed_stats
+            options = self._options | {"started"} if started else self._options
+            done = self._fused_update(SGD_RULE, options, v, lambda g: (v.lrs[g], momentum, self.dampening))
+            self._zeroed_stats = self._stat_signature()  # a momentum step leaves every stat at 0
+            return done
         for r, accum, stat, grad in zip(self._records, self.accum, self.stat, v.grads):
             g = r.group_index
             decay = v.wds[g] if r.decay else None
