@@ -140,7 +140,7 @@ class UpdateStep:
     ``options`` (plus ``decay`` for ``i < decay_count``): every value is loaded as float32,
     every operation rounds to float32 in the traced order (no fused multiply-add), and
     the stored values are rounded to the buffers' dtype. ``scalars`` follow
-    ``rule.all_scalars`` and are already float32 values; the optimizer has folded
+    ``rule.all_scalars``; the backend rounds each to float32 once. The optimizer has folded
     MindSpore's conventions in (``weight_decay`` is ``float32(wd * loss_scale)``,
     ``grad_scale`` is ``float32(1 / loss_scale)``), so the backend only computes.
     """

@@ -160,7 +160,7 @@ class FlatGroup:
             arrays = [self._gradient(slot, g, scalars[-2]) for slot, g in zip(self.slots, grads)]
         else:
             arrays = [g._data for g in grads]
-        step = UpdateStep(rule, options, self.decay_count, tuple(float(np.float32(s)) for s in scalars))
+        step = UpdateStep(rule, options, self.decay_count, scalars)
         if self._fused is not None:
             self._fused.fused_update(step, self.buffers[0], self.buffers[1:], arrays)
         else:

@@ -30,7 +30,7 @@ class HostMirror:
         self.parameter = parameter
         self._seen: tuple[int, int] | None = None
         self._value: HostArray = np.empty(0)
-        self._constants: dict[tuple[int, str, Any], Array] = {}
+        self._constants: dict[tuple[int, np.generic], Array] = {}
 
     def get(self) -> HostArray:
         """The current value (read from the device only if the Parameter changed since)."""
@@ -45,7 +45,7 @@ class HostMirror:
         ``host_value`` is the result, computed on the host in the same dtype."""
         p = self.parameter
         backend = p.backend
-        key = (id(backend), operand.dtype.str, operand.item())
+        key = (id(backend), operand)
         constant = self._constants.get(key)
         if constant is None:
             constant = self._constants[key] = backend.full(p.shape, operand.item(), operand.dtype)
@@ -68,5 +68,8 @@ class StepCounter(HostMirror):
 
     def advance(self, step: int) -> None:
         """Set the counter to ``step + 1``: an add queued on the device."""
-        shape = self.parameter.shape
-        self.update(BinaryOp.ADD, np.int32(1), np.full(shape, step + 1, dtype=np.int32))
+        host = np.array([step + 1], dtype=np.int32).reshape(self.parameter.shape)
+        self.update(BinaryOp.ADD, _ONE, host)
+
+
+_ONE = np.int32(1)
