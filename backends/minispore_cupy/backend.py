@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
-from minispore_numpy.array_api import ArrayApiBackend
 
+from minispore.backend.array_api import ArrayApiBackend
 from minispore.backend.protocol import Array, Availability, Shape, UpdateStep
 from minispore_cupy.update import FusedUpdate
 

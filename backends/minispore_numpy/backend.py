@@ -4,7 +4,7 @@ Float16 products (``matmul``, and so every convolution, which is ``im2col`` + ``
 are computed in float32 and rounded to float16 once. That is what MindSpore's CPU kernels
 do (the same bits for ``MatMul`` and ``Conv2D``), and it is much faster than NumPy's
 native float16 loops, which have no BLAS. (``col2im`` does the same, for NumPy and CuPy
-alike, in :class:`~minispore_numpy.array_api.ArrayApiBackend`.)
+alike, in :class:`~minispore.backend.array_api.ArrayApiBackend`.)
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from minispore.backend.array_api import ArrayApiBackend
 from minispore.backend.protocol import Array, Availability, Shape, UpdateStep, Window2d
 from minispore_numpy import fused_update, native, windows
 from minispore_numpy.allocator import keep_freed_memory
-from minispore_numpy.array_api import ArrayApiBackend
 
 
 class NumpyBackend(ArrayApiBackend):

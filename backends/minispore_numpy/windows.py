@@ -1,7 +1,7 @@
 """Sliding windows on the host through the compiled kernels (:mod:`minispore_numpy.native`).
 
 They take float32 and float64 arrays; :func:`compiled` says whether they run for a dtype
-(the backend uses the array-module versions of :mod:`minispore_numpy.ops` otherwise). Both
+(the backend uses the array-module versions of :mod:`minispore.backend.array_ops` otherwise). Both
 give the same numbers bit for bit.
 """
 

@@ -23,6 +23,12 @@ def test_import_does_not_need_cupy() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_the_cupy_plugin_does_not_import_the_numpy_plugin() -> None:
+    """The shared array-module backend lives in the core (minispore.backend.array_api)."""
+    code = "import sys, minispore_cupy.backend; assert 'minispore_numpy' not in sys.modules, 'imports minispore_numpy'"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_probe_reports_a_reason_instead_of_raising() -> None:
     avail = CupyBackend.availability()
     if avail.available:

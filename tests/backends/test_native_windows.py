@@ -1,7 +1,7 @@
 """The compiled window kernels against the NumPy fallback they replace: equal bit for bit.
 
 Both run in this process: the compiled ones through :mod:`minispore_numpy.windows`, the
-fallback through :mod:`minispore_numpy.ops`. Skipped where the kernels are not in use
+fallback through :mod:`minispore.backend.array_ops`. Skipped where the kernels are not in use
 (no compiler at install time, or ``MINISPORE_NATIVE=0``).
 """
 
@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from minispore_numpy import native, ops, windows
+from minispore_numpy import native, windows
 
+from minispore.backend import array_ops as ops
 from minispore.backend.protocol import Window2d
 
 from .window_cases import windows as window_cases

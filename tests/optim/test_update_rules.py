@@ -163,7 +163,7 @@ def test_loss_scales_that_overflow_float32_are_rejected(loss_scale: float, weigh
 TOY_WITHOUT_KERNEL = '''
 import numpy as np
 from minispore.backend import Availability
-from minispore_numpy.array_api import ArrayApiBackend
+from minispore.backend.array_api import ArrayApiBackend
 
 
 class ToyBackend(ArrayApiBackend):

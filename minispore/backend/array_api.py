@@ -1,7 +1,9 @@
-"""A backend written once for every array module with NumPy's API (NumPy, CuPy).
+"""A backend written once for every array module with NumPy's API (NumPy, CuPy, ...).
 
+It lives in the core so that any plugin whose arrays follow NumPy's API subclasses it
+without importing another plugin (the CuPy backend no longer imports the NumPy one).
 Subclasses pass their array module ``xp`` and provide the device-specific parts:
-availability, transfer, synchronization and the fused optimizer update.
+availability, transfer, synchronization and, if they like, a fused optimizer update.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from minispore.backend import array_ops as ops
 from minispore.backend.protocol import (
     ArgReduceOp,
     Array,
@@ -22,7 +25,6 @@ from minispore.backend.protocol import (
     UnaryOp,
     Window2d,
 )
-from minispore_numpy import ops
 
 
 class ArrayApiBackend:
