@@ -50,7 +50,7 @@ def minispore_contenders(shapes: list[tuple[int, ...]], device: str, reference: 
     grads = tuple(ms.Tensor(a) for a in _arrays(shapes, 1))
     opt = nn.Momentum(params, LR, MOMENTUM)
     backend = params[0].backend
-    group = opt._flat_groups[0][1]
+    group = opt._flat.members[0][1]
     grad_arrays = [g._data for g in grads]
     kernel_step = UpdateStep(
         MOMENTUM_RULE, frozenset(), 0, (float(np.float32(LR)), float(np.float32(MOMENTUM)), 0.0, 1.0)

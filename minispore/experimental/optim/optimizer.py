@@ -19,7 +19,7 @@ from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter, ParameterTuple
 from minispore.common.tensor import Tensor
 from minispore.nn.cell import Cell
-from minispore.nn.optim.flat_buffers import FlatGroup
+from minispore.nn.optim.flat_buffers import FlatGroups
 from minispore.nn.optim.host_values import HostMirror, StepCounter
 from minispore.nn.optim.optimizer import check_gradient
 from minispore.nn.optim.rules import UpdateRule
@@ -87,7 +87,7 @@ class Optimizer(Cell):
         self._lr_mirrors = [HostMirror(lr) for lr in lrs]
         self._parameters = ParameterTuple(p for g in self.param_groups for p in g["params"])
         self._states: tuple[ParameterTuple, ...] = ()
-        self._flat_groups: list[tuple[int, FlatGroup, list[int]]] = []
+        self._flat = FlatGroups([], [], [], [], [])
         self._counter = StepCounter("state_step", shape=())
 
     def _check_lr(self, lr: Any) -> float:
@@ -135,19 +135,11 @@ class Optimizer(Cell):
         return self._states
 
     def _build_flat_groups(self, fused_states: int, decays: Callable[[dict[str, Any]], bool]) -> None:
-        """One :class:`FlatGroup` per (group, dtype, device) over the first ``fused_states`` states."""
-        position = {id(p): i for i, p in enumerate(self._parameters)}
-        flat = []
-        for k, group in enumerate(self.param_groups):
-            buckets: dict[tuple[str, int], list[Parameter]] = {}
-            for p in group["params"]:
-                buckets.setdefault((p.dtype.name, id(p.backend)), []).append(p)
-            for params in buckets.values():
-                idx = [position[id(p)] for p in params]
-                states = [[s[i] for i in idx] for s in self._states[:fused_states]]
-                fg = FlatGroup(params, states, [decays(group)] * len(params), [False] * len(params))
-                flat.append((k, fg, [position[id(slot.param)] for slot in fg.slots]))
-        self._flat_groups = flat
+        """The flat buffers over the first ``fused_states`` states; ``decays(group)`` says
+        whether the rule's weight decay applies to a group."""
+        index = [k for k, group in enumerate(self.param_groups) for _ in group["params"]]
+        decay = [decays(self.param_groups[k]) for k in index]
+        self._flat = FlatGroups(self._parameters, index, self._states[:fused_states], decay, [False] * len(index))
 
     def _check_gradients(self, gradients: Any) -> tuple[Tensor, ...]:
         if not isinstance(gradients, tuple | list) or len(gradients) != len(self._parameters):
@@ -169,11 +161,7 @@ class Optimizer(Cell):
         scalars: Callable[[int], tuple[float, ...]],
     ) -> tuple[bool, ...]:
         """Check, count the step, and run ``rule`` over every flat group."""
-        for _, group, _ in self._flat_groups:
-            group.check_bound(self._prim)
-        step = self._counter.value
-        self._counter.advance(step)
-        for k, group, positions in self._flat_groups:
-            group.ensure_bound()
-            group.apply(rule, options(self.param_groups[k]), scalars(k), [grads[i] for i in positions])
+        self._flat.check_bound(self._prim)
+        self._counter.advance(self._counter.value)
+        self._flat.apply(rule, lambda k: options(self.param_groups[k]), scalars, grads)
         return (True,) * len(grads)

@@ -15,11 +15,8 @@ treats them as undecayed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
 
 from minispore.backend.protocol import Array, Backend, FusedUpdate, UpdateStep
 from minispore.common.parameter import Parameter
@@ -166,8 +163,54 @@ class FlatGroup:
         else:
             default_fused_update(self.backend, step, self.buffers[0], self.buffers[1:], arrays)
 
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        """The buffers' dtype."""
-        dtype: np.dtype[Any] = np.dtype(self.buffers[0].dtype)
-        return dtype
+
+class FlatGroups:
+    """Every :class:`FlatGroup` of one optimizer: one per (parameter group, dtype, device).
+
+    Args:
+        params: the optimizer's parameters, in the order its gradient tuple follows.
+        group_index: each parameter's group.
+        states: one sequence per fused optimizer state, aligned with ``params``.
+        decay: whether weight decay applies to each parameter.
+        centralize: whether gradient centralization is enabled for each parameter.
+    """
+
+    def __init__(
+        self,
+        params: Sequence[Parameter],
+        group_index: Sequence[int],
+        states: Sequence[Sequence[Parameter]],
+        decay: Sequence[bool],
+        centralize: Sequence[bool],
+    ) -> None:
+        buckets: dict[tuple[int, str, int], list[int]] = {}
+        for i, p in enumerate(params):
+            buckets.setdefault((group_index[i], p.dtype.name, id(p.backend)), []).append(i)
+        self.members: list[tuple[int, FlatGroup, list[int]]] = []
+        """``(group index, flat group, the positions of its slots in the gradient tuple)``."""
+        for (g, _, _), idx in buckets.items():
+            group = FlatGroup(
+                [params[i] for i in idx],
+                [[s[i] for i in idx] for s in states],
+                [decay[i] for i in idx],
+                [centralize[i] for i in idx],
+            )
+            position = {id(params[i]): i for i in idx}
+            self.members.append((g, group, [position[id(slot.param)] for slot in group.slots]))
+
+    def check_bound(self, prim: str) -> None:
+        """:meth:`FlatGroup.check_bound` for every group, before anything is written."""
+        for _, group, _ in self.members:
+            group.check_bound(prim)
+
+    def apply(
+        self,
+        rule: UpdateRule,
+        options: Callable[[int], frozenset[str]],
+        scalars: Callable[[int], tuple[float, ...]],
+        grads: Sequence[Tensor],
+    ) -> None:
+        """Run ``rule`` over every group; ``options`` and ``scalars`` are given per group index."""
+        for g, group, positions in self.members:
+            group.ensure_bound()
+            group.apply(rule, options(g), scalars(g), [grads[i] for i in positions])

@@ -21,7 +21,7 @@ from minispore.common.parameter import Parameter, ParameterTuple
 from minispore.common.tensor import Tensor
 from minispore.common.validation import as_float_at_least
 from minispore.nn.cell import Cell, CellList
-from minispore.nn.optim.flat_buffers import FlatGroup
+from minispore.nn.optim.flat_buffers import FlatGroups
 from minispore.nn.optim.host_values import StepCounter
 from minispore.nn.optim.learning_rate import ConstantLR, LearningRate, ListLR, RoundedConstantLR, parse_learning_rate
 from minispore.nn.optim.param_groups import ParameterGroup, check_parameters, parse_groups
@@ -123,7 +123,7 @@ class Optimizer(Cell):
         self.fused = True
         self._gradient_signature: tuple[Any, ...] | None = None
         self._states: tuple[ParameterTuple, ...] = ()
-        self._flat_groups: list[tuple[int, FlatGroup, list[int]]] = []
+        self._flat = FlatGroups([], [], [], [], [])
 
     def _check_loss_scale_reciprocal(self, weight_decay: Any) -> None:
         """Reject loss scales whose float32 reciprocal, or product with the weight decay, is not finite."""
@@ -200,25 +200,15 @@ class Optimizer(Cell):
             seen.add(id(p))
         inits = tuple(inits) or ("zeros",) * len(prefixes)
         self._states = tuple(self.parameters.clone(prefix=p, init=i) for p, i in zip(prefixes, inits))
-        self._flat_groups = self._build_flat_groups()
+        records = self._records
+        self._flat = FlatGroups(
+            [r.param for r in records],
+            [r.group_index for r in records],
+            self._states,
+            [r.decay for r in records],
+            [r.grad_centralization and self._centralizes for r in records],
+        )
         return self._states
-
-    def _build_flat_groups(self) -> list[tuple[int, FlatGroup, list[int]]]:
-        """One :class:`FlatGroup` per (parameter group, dtype, device): ``(group index, group, positions)``."""
-        buckets: dict[tuple[int, str, int], list[int]] = {}
-        for i, r in enumerate(self._records):
-            buckets.setdefault((r.group_index, r.param.dtype.name, id(r.param.backend)), []).append(i)
-        flat = []
-        for (g, _, _), idx in buckets.items():
-            group = FlatGroup(
-                [self._records[i].param for i in idx],
-                [[states[i] for i in idx] for states in self._states],
-                [self._records[i].decay for i in idx],
-                [self._records[i].grad_centralization and self._centralizes for i in idx],
-            )
-            position = {id(self._records[i].param): i for i in idx}
-            flat.append((g, group, [position[id(slot.param)] for slot in group.slots]))
-        return flat
 
     def _check_states(self) -> None:
         """Every check of the state buffers, before anything is written.
@@ -228,8 +218,7 @@ class Optimizer(Cell):
                 or a group now spans devices.
         """
         if self.fused:
-            for _, group, _ in self._flat_groups:
-                group.check_bound(self._prim)
+            self._flat.check_bound(self._prim)
             return
         for states in self._states:
             for p, s in zip(self.parameters, states):
@@ -265,9 +254,7 @@ class Optimizer(Cell):
         if values.grad_scale is not None:
             options = options | {"scale"}
         gs = 1.0 if values.grad_scale is None else values.grad_scale
-        for g, group, positions in self._flat_groups:
-            group.ensure_bound()
-            group.apply(rule, options, (*scalars(g), values.wds[g], gs), [values.grads[i] for i in positions])
+        self._flat.apply(rule, lambda g: options, lambda g: (*scalars(g), values.wds[g], gs), values.grads)
         return (True,) * len(values.grads)
 
     # reading the schedule ------------------------------------------------------------
