@@ -12,7 +12,7 @@ from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter
 from minispore.common.tensor import Tensor
 from minispore.common.validation import check_finite_at_least, check_float, check_open_range, check_type_bool
-from minispore.nn.optim.gradients import centralize, decay, prepass_dtype, scale
+from minispore.nn.optim.gradients import prepared_grad
 from minispore.nn.optim.host_values import HostMirror
 from minispore.nn.optim.optimizer import Optimizer
 from minispore.nn.optim.rules import ADAM, ADAM_AMSGRAD, ADAM_WEIGHT_DECAY
@@ -179,7 +179,7 @@ class Adam(Optimizer):
         grads, wds, grad_scale = values.grads, values.wds, values.grad_scale
         vhats = self.vhat if self.use_amsgrad else [None] * len(grads)
         for r, m, v, vhat, grad in zip(self._records, self.moment1, self.moment2, vhats, grads):
-            g = _prepared(r.param, grad, wds[r.group_index] if r.decay else None, r.grad_centralization, grad_scale)
+            g = prepared_grad(r.param, grad, wds[r.group_index] if r.decay else None, r.grad_centralization, grad_scale)
             m_new, v_new = _moments(m.astype(mstype.float32), v.astype(mstype.float32), g, b1, b2)
             m.set_data(m_new)
             v.set_data(v_new)
@@ -191,19 +191,6 @@ class Adam(Optimizer):
             p = r.param.astype(mstype.float32)
             r.param.set_data(p - (numerator * F32(lr_t[r.group_index])) / (sqrt(denominator) + F32(eps)))
         return (True,) * len(grads)
-
-
-def _prepared(
-    param: Parameter, grad: Tensor, weight_decay: float | None, centralized: bool, grad_scale: float | None
-) -> Tensor:
-    """The pre-pass of the reference paths (decay, centralization, loss scale), as float32."""
-    work = prepass_dtype(param.dtype)
-    g = grad.astype(work)
-    if weight_decay is not None:
-        g = decay(param.astype(work), g, weight_decay)
-    if centralized:
-        g = centralize(g)
-    return scale(g, grad_scale).astype(mstype.float32)
 
 
 class AdamWeightDecay(Optimizer):

@@ -43,3 +43,18 @@ def centralize(grad: Tensor) -> Tensor:
 def scale(grad: Tensor, grad_scale: float | None) -> Tensor:
     """``g * grad_scale`` (``float32(1 / loss_scale)``), or ``g`` when there is no loss scale."""
     return grad if grad_scale is None else grad * grad_scale
+
+
+def prepared_grad(
+    param: Tensor, grad: Tensor, weight_decay: float | None, centralized: bool, grad_scale: float | None
+) -> Tensor:
+    """The whole pre-pass of the per-tensor reference updates, returned as float32:
+    :func:`decay` (when ``weight_decay`` is given), :func:`centralize` (when enabled) and
+    :func:`scale`, each in :func:`prepass_dtype`."""
+    work = prepass_dtype(param.dtype)
+    g = grad.astype(work)
+    if weight_decay is not None:
+        g = decay(param.astype(work), g, weight_decay)
+    if centralized:
+        g = centralize(g)
+    return scale(g, grad_scale).astype(mstype.float32)

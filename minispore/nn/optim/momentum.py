@@ -11,7 +11,7 @@ from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter
 from minispore.common.tensor import Tensor
 from minispore.common.validation import check_bool
-from minispore.nn.optim.gradients import centralize, decay, prepass_dtype, scale
+from minispore.nn.optim.gradients import prepared_grad
 from minispore.nn.optim.host_values import HostMirror
 from minispore.nn.optim.optimizer import Optimizer
 from minispore.nn.optim.rules import MOMENTUM
@@ -145,14 +145,8 @@ def momentum_step(
     docstring for the formula and the dtypes each step computes in), and the arithmetic of
     ``P.ApplyMomentum`` (without the pre-pass).
     """
-    work = prepass_dtype(param.dtype)
-    p, g = param.astype(work), grad.astype(work)
-    if weight_decay is not None:
-        g = decay(p, g, weight_decay)
-    if centralized:
-        g = centralize(g)
-    g = scale(g, grad_scale)
-    p, v, g = p.astype(mstype.float32), moment.astype(mstype.float32), g.astype(mstype.float32)
+    g = prepared_grad(param, grad, weight_decay, centralized, grad_scale)
+    p, v = param.astype(mstype.float32), moment.astype(mstype.float32)
     v = v * momentum + g
     p = p - (g * lr + (v * momentum) * lr) if nesterov else p - v * lr
     return p, v

@@ -10,7 +10,7 @@ import numpy as np
 from minispore.common import dtype as mstype
 from minispore.common.tensor import Tensor
 from minispore.common.validation import check_finite_at_least, check_float, check_type_bool
-from minispore.nn.optim.adam import _prepared
+from minispore.nn.optim.gradients import prepared_grad
 from minispore.nn.optim.optimizer import Optimizer
 from minispore.nn.optim.rules import RMSPROP, RMSPROP_CENTERED
 from minispore.ops.math import sqrt, where
@@ -113,7 +113,7 @@ class RMSProp(Optimizer):
         grads, lrs, wds, grad_scale = v.grads, v.lrs, v.wds, v.grad_scale
         mgs = self.mg if self.centered else [None] * len(grads)
         for r, mg, ms, mom, grad in zip(self._records, mgs, self.ms, self.moment, grads):
-            g = _prepared(r.param, grad, wds[r.group_index] if r.decay else None, r.grad_centralization, grad_scale)
+            g = prepared_grad(r.param, grad, wds[r.group_index] if r.decay else None, r.grad_centralization, grad_scale)
             scalars = [F32(x) for x in (lrs[r.group_index], decay, momentum, epsilon)]
             if r.param.dtype == mstype.float16 and not self.centered:
                 scalars = [F32(np.float16(x)) for x in scalars]

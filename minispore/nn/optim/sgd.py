@@ -11,7 +11,7 @@ from minispore.common import dtype as mstype
 from minispore.common.parameter import Parameter
 from minispore.common.tensor import Tensor
 from minispore.common.validation import check_type_bool, type_name
-from minispore.nn.optim.gradients import centralize, decay, prepass_dtype, scale
+from minispore.nn.optim.gradients import prepared_grad
 from minispore.nn.optim.host_values import HostMirror
 from minispore.nn.optim.optimizer import Optimizer
 from minispore.nn.optim.rules import SGD as SGD_RULE
@@ -167,13 +167,7 @@ def reference_update(
     nesterov: bool,
 ) -> None:
     """The readable per-tensor ``nn.SGD`` update (see ``SGD``'s docstring), written with Tensor ops."""
-    work = prepass_dtype(param.dtype)
-    p, g = param.astype(work), grad.astype(work)
-    if weight_decay is not None:
-        g = decay(p, g, weight_decay)
-    if centralized:
-        g = centralize(g)
-    g = scale(g, grad_scale).astype(mstype.float32)
+    g = prepared_grad(param, grad, weight_decay, centralized, grad_scale)
     d = g
     if momentum > 0.0:
         first = stat.astype(mstype.float32) > 0
