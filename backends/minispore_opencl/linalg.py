@@ -1,9 +1,10 @@
-"""Matrix product on the tiled ``matmul`` kernel.
+"""Matrix product: vector-register kernels on CPU devices, the tiled kernel elsewhere.
 
 Floats accumulate in their compute type with one rounding per multiply and per add (no
-FMA), in ``k`` order; BLAS blocks and fuses differently, so float results agree with
-NumPy to rounding. Integers accumulate in ``long`` and wrap into the result dtype, as
-NumPy's integer matmul does; ``bool`` gives ``any(a & b)``.
+FMA), in ``k`` order, except the ``dots`` kernel, which sums ``k`` in eight interleaved
+lanes; BLAS blocks and fuses differently, so float results agree with NumPy to rounding.
+Integers accumulate in ``long`` and wrap into the result dtype, as NumPy's integer matmul
+does; ``bool`` gives ``any(a & b)``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from minispore.backend.protocol import Array
 from minispore_opencl import elementwise as ew
 from minispore_opencl.kernels.matmul import matmul_source
+from minispore_opencl.kernels.matmul_vector import DOT_COLUMNS, LANES, ROWS, columns_source, dots_source
 from minispore_opencl.layout import layout_of
 from minispore_opencl.scalar_types import scalar_type
 
@@ -76,9 +78,17 @@ def matmul(rt: Runtime, a: Array, b: Array) -> Array:
         [m, n, k, la.offset, a_batch, *la.strides[-2:], lb.offset, b_batch, *lb.strides[-2:]], dtype=np.int64
     )
     t = scalar_type(a.dtype)
+    args = (out.base_data, a.base_data, b.base_data, packed)
+    if rt.is_cpu and t.dtype == np.float32:
+        if lb.strides[-1] == 1:
+            rt.launch(columns_source(t), "matmul", (-(-n // LANES), -(-m // ROWS), batch), None, *args)
+            return out
+        if la.strides[-1] == 1 and lb.strides[-2] == 1:
+            rt.launch(dots_source(t), "matmul", (-(-n // DOT_COLUMNS), m, batch), None, *args)
+            return out
     tile, rows = _blocking(rt, m, n, k)
     source = matmul_source(t, t.compute if t.is_float else "long", tile, rows)
     global_size = (-(-n // tile) * tile, -(-m // tile) * (tile // rows), batch)
     local_size = (tile, tile // rows, 1)
-    rt.launch(source, "matmul", global_size, local_size, out.base_data, a.base_data, b.base_data, packed)
+    rt.launch(source, "matmul", global_size, local_size, *args)
     return out

@@ -45,6 +45,7 @@ class Runtime:
         self.queue = cl.CommandQueue(self.context)
         self.allocator = clt.MemoryPool(clt.ImmediateAllocator(self.queue))
         self.fp64 = "cl_khr_fp64" in device.extensions
+        self.is_cpu = bool(device.type & cl.device_type.CPU)
         self.max_work_group = int(device.max_work_group_size)
         exact = device.single_fp_config & cl.device_fp_config.CORRECTLY_ROUNDED_DIVIDE_SQRT
         self._options = ["-cl-fp32-correctly-rounded-divide-sqrt"] if exact else []

@@ -424,17 +424,31 @@ def test_matmul_reads_transposed_and_broadcast_operands() -> None:
 
 
 def test_matmul_blockings_agree_bit_for_bit(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Every tile sums in k order with one rounding per step: the choice never changes a bit.
+    # Every tile, and the CPU kernel that keeps 8 x 8 outputs in vectors, sums in k order
+    # with one rounding per step: the choice never changes a bit.
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((3, 6, 37)).astype(np.float32), rng.standard_normal((3, 37, 50)).astype(np.float32)
+    vector = CL.to_numpy(CL.matmul(CL.from_numpy(a), CL.from_numpy(b))) if CL._rt.is_cpu else None
+    monkeypatch.setattr(CL._rt, "is_cpu", False)
     results = []
     for blocking in linalg.BLOCKINGS:
         if blocking[0] * blocking[0] // blocking[1] <= CL._rt.max_work_group:
             monkeypatch.setattr(linalg, "_blocking", lambda rt, m, n, k, chosen=blocking: chosen)
             results.append(CL.to_numpy(CL.matmul(CL.from_numpy(a), CL.from_numpy(b))))
     assert len(results) > 1
-    for other in results[1:]:
+    for other in [*results[1:], *([] if vector is None else [vector])]:
         np.testing.assert_array_equal(other, results[0])
+
+
+@pytest.mark.parametrize("m, k, n", [(1, 1, 1), (6, 784, 25), (9, 17, 5), (32, 400, 120), (3, 8, 4), (2, 7, 9)])
+def test_matmul_of_operands_contiguous_along_k(m: int, k: int, n: int) -> None:
+    # x @ w.T: on a CPU device the dot-product kernel, in 8 lanes with a tail of k % 8.
+    rng = np.random.default_rng(2)
+    x, w = rng.standard_normal((2, m, k)).astype(np.float32), rng.standard_normal((2, n, k)).astype(np.float32)
+    got = CL.matmul(CL.from_numpy(x), CL.transpose(CL.from_numpy(w), (0, 2, 1)))
+    expected = x.astype(np.float64) @ w.astype(np.float64).transpose(0, 2, 1)
+    atol = float((np.abs(x) @ np.abs(w).transpose(0, 2, 1)).max()) * ulps(np.dtype(np.float32), 2 * k + 2)
+    assert_same(got, expected.astype(np.float32), atol=atol)
 
 
 @pytest.mark.parametrize("dtype", [*FLOATS, np.dtype(np.int32)], ids=str)
