@@ -160,5 +160,5 @@ class OpenCLBackend:
 
     # optimizer ----------------------------------------------------------------------
     def fused_update(self, step: UpdateStep, param: Array, states: Sequence[Array], grads: Sequence[Array]) -> None:
-        """One launch per 16 gradients, each read where it lies (see :mod:`minispore_opencl.update`)."""
+        """One launch per batch of gradients, each read where it lies (see :mod:`minispore_opencl.update`)."""
         update.fused_update(self._rt, step, param, states, grads)

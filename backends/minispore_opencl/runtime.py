@@ -28,6 +28,20 @@ TABLES = 64
 """Lookup tables kept on the device before the cache starts over."""
 
 
+def _argument_dtype(arg: Any) -> np.dtype[Any] | None:
+    """How PyOpenCL passes ``arg``: None for a buffer, the dtype of a NumPy scalar, and raw
+    bytes (a ``void`` dtype) for a NumPy array passed by value as a struct."""
+    if isinstance(arg, cl.MemoryObjectHolder):
+        return None
+    if isinstance(arg, np.ndarray):
+        return np.dtype((np.void, arg.nbytes))
+    if isinstance(arg, np.generic):
+        return arg.dtype
+    raise TypeError(
+        f"A kernel argument must be a buffer, a NumPy scalar or a NumPy array, but got {type(arg).__name__}."
+    )
+
+
 def _group(n: int, limit: int) -> int:
     """The largest power-of-two group size up to ``limit`` that pads ``n`` items by at most 1/8."""
     group = 1
@@ -46,11 +60,13 @@ class Runtime:
         self.allocator = clt.MemoryPool(clt.ImmediateAllocator(self.queue))
         self.fp64 = "cl_khr_fp64" in device.extensions
         self.is_cpu = bool(device.type & cl.device_type.CPU)
+        self.max_parameter_size = int(device.max_parameter_size)
         self.max_work_group = int(device.max_work_group_size)
         exact = device.single_fp_config & cl.device_fp_config.CORRECTLY_ROUNDED_DIVIDE_SQRT
         self._options = ["-cl-fp32-correctly-rounded-divide-sqrt"] if exact else []
         self._programs: dict[str, Any] = {}
         self._kernels: dict[tuple[str, str], tuple[Any, int]] = {}
+        self._typed: set[tuple[str, str]] = set()
         self._tables: dict[tuple[int, ...], Array] = {}
 
     @property
@@ -87,11 +103,25 @@ class Runtime:
         if len(items) == 2:
             local.append(_group(items[1], limit // local[0]))
         padded = tuple(-(-n // g) * g for n, g in zip(items, local))
-        kernel(self.queue, padded, tuple(local), *args, *(np.int64(n) for n in items))
+        self._run(source, name, kernel, padded, tuple(local), (*args, *(np.int64(n) for n in items)))
 
     def launch(self, source: str, name: str, global_size: Shape, local_size: Shape | None, *args: Any) -> None:
         """Run kernel ``name`` over an N-D range (sizes must be multiples of ``local_size``)."""
-        self._compiled(source, name)[0](self.queue, global_size, local_size, *args)
+        self._run(source, name, self._compiled(source, name)[0], global_size, local_size, args)
+
+    def _run(
+        self, source: str, name: str, kernel: Any, global_size: Shape, local_size: Shape | None, args: Any
+    ) -> None:
+        """Enqueue ``kernel``; its argument types are declared to PyOpenCL on the first launch.
+
+        Untyped, PyOpenCL works out each argument's kind on every launch: 450 us for the
+        106 arguments of the fused update on PoCL, against 10 us typed. A kernel's source
+        fixes its argument types, so the first launch's types hold for every later one.
+        """
+        if (source, name) not in self._typed:
+            kernel.set_scalar_arg_dtypes([_argument_dtype(a) for a in args])
+            self._typed.add((source, name))
+        kernel(self.queue, global_size, local_size, *args)
 
     def finish(self) -> None:
         self.queue.finish()

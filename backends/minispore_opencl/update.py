@@ -1,7 +1,8 @@
-"""The fused optimizer update on OpenCL: one launch per :data:`~.kernels.update.MAX_GRADS` gradients.
+"""The fused optimizer update on OpenCL: one launch per batch of gradients.
 
-A LeNet5 group (10 gradients) is one launch; a ResNet-50 group (161) is eleven. The chunk
-and segment tables depend only on the gradient sizes and are built once per group.
+A batch is as many gradients as the device's kernel-argument space holds (48 on PoCL):
+a LeNet5 group (10 gradients) is one launch, a ResNet-50 group (161) four. The tables
+depend only on the gradient sizes and are built once per group.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 
 from minispore.backend.protocol import Array, UpdateStep
 from minispore_opencl.elementwise import copy_into
-from minispore_opencl.kernels.update import MAX_GRADS, update_source
+from minispore_opencl.kernels.update import RUN, run_update_source, update_source
 from minispore_opencl.layout import layout_of
 from minispore_opencl.scalar_types import scalar_type
 
@@ -21,36 +22,58 @@ if TYPE_CHECKING:
     from minispore_opencl.runtime import Runtime
 
 WORK_GROUP = 64
-"""Elements per chunk and work-items per group (every OpenCL device runs groups of 64)."""
+"""Elements per chunk and work-items per group on a GPU (every OpenCL device runs groups of 64)."""
+
+MAX_GRADS = 64
+"""Gradients per launch at most, however much argument space a device has."""
+
+FIXED_ARGUMENT_BYTES = 256
+"""Kernel-argument bytes kept for everything but the gradients: four buffers and their
+offsets, the tables, the decay count and up to 16 scalars, with room to spare."""
+
+
+def grads_per_launch(rt: Runtime) -> int:
+    """Gradients one launch reads: a buffer and an offset (16 bytes) each, in the argument
+    space the device guarantees (``CL_DEVICE_MAX_PARAMETER_SIZE``, 1024 bytes at least)."""
+    return max(1, min(MAX_GRADS, (rt.max_parameter_size - FIXED_ARGUMENT_BYTES) // 16))
 
 
 class _Launch:
-    """One launch's gradients: their numbers in the call, tables and global size."""
+    """One launch's gradients: their numbers in the call, its tables and range."""
 
     def __init__(self, rt: Runtime, first: int, sizes: Sequence[int], starts: Sequence[int]) -> None:
         self.first = first
         self.count = len(sizes)
+        if rt.is_cpu:
+            runs = [
+                (k, start + j, j, min(RUN, size - j))
+                for k, (size, start) in enumerate(zip(sizes, starts))
+                for j in range(0, size, RUN)
+            ]
+            self.items = len(runs)
+            self.tables = [rt.to_device(np.array(runs or [(0, 0, 0, 0)], dtype=np.int64).reshape(-1))]
+            return
         chunks: list[int] = []
         segments: list[int] = []
         for k, (size, start) in enumerate(zip(sizes, starts)):
             segments += [len(chunks) * WORK_GROUP, start, size]
             chunks += [k] * -(-size // WORK_GROUP)
         self.items = len(chunks) * WORK_GROUP
-        self.chunks = rt.to_device(np.array(chunks or [0], dtype=np.int32))
-        self.segments = rt.to_device(np.array(segments, dtype=np.int64))
+        self.tables = [
+            rt.to_device(np.array(chunks or [0], dtype=np.int32)),
+            rt.to_device(np.array(segments, dtype=np.int64)),
+        ]
 
 
-_PLANS: dict[tuple[int, tuple[int, ...]], list[_Launch]] = {}
+_PLANS: dict[tuple[int, bool, int, tuple[int, ...]], list[_Launch]] = {}
 
 
-def _plan(rt: Runtime, sizes: tuple[int, ...]) -> list[_Launch]:
-    key = (id(rt), sizes)
+def _plan(rt: Runtime, per: int, sizes: tuple[int, ...]) -> list[_Launch]:
+    key = (id(rt), rt.is_cpu, per, sizes)
     plan = _PLANS.get(key)
     if plan is None:
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int).tolist() if sizes else []
-        plan = [
-            _Launch(rt, k, sizes[k : k + MAX_GRADS], starts[k : k + MAX_GRADS]) for k in range(0, len(sizes), MAX_GRADS)
-        ]
+        plan = [_Launch(rt, k, sizes[k : k + per], starts[k : k + per]) for k in range(0, len(sizes), per)]
         _PLANS[key] = plan
     return plan
 
@@ -86,14 +109,16 @@ def fused_update(rt: Runtime, step: UpdateStep, param: Array, states: Sequence[A
     sizes = tuple(lay.size for lay in grad_layouts)
     if sum(sizes) != n:
         raise ValueError(f"For 'fused_update', the gradients hold {sum(sizes)} elements but the buffers hold {n}.")
-    t = scalar_type(param.dtype)
-    source = update_source(step.rule, step.program(False), step.program(True), t)
+    per = grads_per_launch(rt)
+    kernel = run_update_source if rt.is_cpu else update_source
+    source = kernel(step.rule, step.program(False), step.program(True), scalar_type(param.dtype), per)
     head: list[Any] = [x.base_data for x in buffers] + [np.int64(lay.offset) for lay in layouts]
     tail: list[Any] = [np.int64(step.decay_count), *(np.float32(s) for s in step.scalars)]
-    for launch in _plan(rt, sizes):
+    local = None if rt.is_cpu else (WORK_GROUP,)
+    for launch in _plan(rt, per, sizes):
         own = list(range(launch.first, launch.first + launch.count))
-        pick = own + [own[0]] * (MAX_GRADS - len(own))
+        pick = own + [own[0]] * (per - len(own))
         datas = [grads[k].base_data for k in pick]
         offsets = [np.int64(grad_layouts[k].offset) for k in pick]
-        args = [*head, *datas, *offsets, launch.chunks.base_data, launch.segments.base_data, *tail]
-        rt.launch(source, "update", (launch.items,), (WORK_GROUP,), *args)
+        args = [*head, *datas, *offsets, *(table.base_data for table in launch.tables), *tail]
+        rt.launch(source, "update", (launch.items,), local, *args)

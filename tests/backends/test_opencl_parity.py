@@ -490,8 +490,8 @@ def test_max_pool2d_special_values() -> None:
 # the fused optimizer update ------------------------------------------------------------
 
 UPDATE_DTYPES = [*FLOATS, np.dtype(np.float16)]
-PIECES = [(3, 16, 2), (5,), (7, 9), *[(k + 1,) for k in range(16)], (1000,), (2000, 2)]
-"""More than 16 gradients (two launches), tiny ones and ones longer than a work-group."""
+PIECES = [(3, 16, 2), (5,), (7, 9), *[(k + 1,) for k in range(16)], (1000,), (2000, 2), (70000,)]
+"""Tiny gradients, ones longer than a work-group and one of three CPU runs."""
 
 
 def _pieces(dtype: np.dtype[Any], rng: np.random.Generator) -> list[np.ndarray[Any, Any]]:
@@ -502,14 +502,22 @@ def _pieces(dtype: np.dtype[Any], rng: np.random.Generator) -> list[np.ndarray[A
 @pytest.mark.parametrize("decay", ["none", "partial", "all"])
 @pytest.mark.parametrize("scale", [False, True])
 @pytest.mark.parametrize("nesterov", [False, True])
-def test_fused_update_matches_numpy_exactly(dtype: np.dtype[Any], decay: str, scale: bool, nesterov: bool) -> None:
+@pytest.mark.parametrize("kernel", ["runs", "elements"])
+def test_fused_update_matches_numpy_exactly(
+    dtype: np.dtype[Any], decay: str, scale: bool, nesterov: bool, kernel: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from minispore_opencl import update
+
     from minispore.backend import UpdateStep
     from minispore.nn.optim.rules import MOMENTUM
 
+    # Both kernels (CPU runs, GPU work-groups) on this device, four gradients per launch.
+    monkeypatch.setattr(CL._rt, "is_cpu", kernel == "runs")
+    monkeypatch.setattr(update, "grads_per_launch", lambda rt: 4)
     rng = np.random.default_rng(7)
     n = sum(int(np.prod(s)) for s in PIECES)
     options = frozenset({"scale"} if scale else ()) | frozenset({"nesterov"} if nesterov else ())
-    decay_count = {"none": 0, "partial": 1234, "all": n}[decay]
+    decay_count = {"none": 0, "partial": 1234 + 2 * update.RUN, "all": n}[decay]
     scalars = tuple(float(np.float32(x)) for x in (0.01, 0.9, 1e-4 * 1024, 1 / 1024))
     step = UpdateStep(MOMENTUM, options, decay_count, scalars)
     p, v = (rng.standard_normal(n).astype(dtype) for _ in range(2))
