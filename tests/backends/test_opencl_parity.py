@@ -507,6 +507,7 @@ def test_fused_update_matches_numpy_exactly(
     dtype: np.dtype[Any], decay: str, scale: bool, nesterov: bool, kernel: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from minispore_opencl import update
+    from minispore_opencl.kernels.update import RUN
 
     from minispore.backend import UpdateStep
     from minispore.nn.optim.rules import MOMENTUM
@@ -517,7 +518,7 @@ def test_fused_update_matches_numpy_exactly(
     rng = np.random.default_rng(7)
     n = sum(int(np.prod(s)) for s in PIECES)
     options = frozenset({"scale"} if scale else ()) | frozenset({"nesterov"} if nesterov else ())
-    decay_count = {"none": 0, "partial": 1234 + 2 * update.RUN, "all": n}[decay]
+    decay_count = {"none": 0, "partial": 1234 + 2 * RUN, "all": n}[decay]
     scalars = tuple(float(np.float32(x)) for x in (0.01, 0.9, 1e-4 * 1024, 1 / 1024))
     step = UpdateStep(MOMENTUM, options, decay_count, scalars)
     p, v = (rng.standard_normal(n).astype(dtype) for _ in range(2))
