@@ -86,7 +86,7 @@ def max_pool_source(t: ScalarType) -> str:
     The first maximal tap in row-major order wins (padding reads ``low``, a NaN beats any
     number), as NumPy's ``argmax`` over the unfolded window.
     """
-    nan_wins = " || (isnan(v) && !isnan(best))" if t.is_float else ""
+    nan_wins = " || (v != v && best == best)" if t.is_float else ""
     pixel = t.load("x", "L.offset + (nc * L.height + y) * L.width + xx")
     body = f"""
 const long p = get_global_id(0), nc = get_global_id(1);
