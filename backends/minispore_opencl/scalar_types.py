@@ -69,8 +69,13 @@ class ScalarType:
         return rounded
 
     def or_nan(self, expr: str) -> str:
-        """A C clause ``" || isnan(expr)"`` for float types, empty for the others."""
-        return f" || isnan({expr})" if self.is_float else ""
+        """A C clause ``" | (expr != expr)"`` (``expr`` is NaN) for float types, empty for the others.
+
+        PoCL compiles ``isnan`` to a call that it never inlines, which stops the
+        work-item loop from vectorising (``maximum`` ran 8x slower than ``mul``); the
+        self-comparison is the same test, and ``|`` keeps the condition branch-free.
+        """
+        return f" | ({expr} != {expr})" if self.is_float else ""
 
     def rounded(self, expr: str) -> str:
         """``expr`` (of type :attr:`compute`) rounded to this dtype, as NumPy rounds each step."""

@@ -40,11 +40,14 @@ def im2col(rt: Runtime, x: Array, window: Window2d, pad_value: float) -> Array:
     cols = rt.empty((n, c * kh * kw, max(oh, 0) * max(ow, 0)), x.dtype)
     if cols.size == 0:
         return cols
+    if x.size == 0:  # only padding
+        return ew.full(rt, tuple(cols.shape), pad_value, x.dtype)
     x = ew.contiguous(rt, x)
     t = scalar_type(x.dtype)
+    index = "int" if max(layout_of(x).offset + x.size, cols.size) < 2**31 else "long"
     packed = _packed(layout_of(x).offset, h, w, window)
-    items = (oh * ow, n * c * kh * kw)
-    rt.launch_items(im2col_source(t), "im2col", items, cols.base_data, x.base_data, t.scalar(pad_value), packed)
+    source = im2col_source(t, window.kernel, index)
+    rt.launch_items(source, "im2col", (oh * ow, n * c), cols.base_data, x.base_data, t.scalar(pad_value), packed)
     return cols
 
 

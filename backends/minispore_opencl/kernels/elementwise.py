@@ -120,8 +120,8 @@ _BINARY = {
     BinaryOp.DIV: "a0 / a1",
     BinaryOp.POW: "pow(a0, a1)",
     # NaN wins and ties give the second operand, as np.maximum / np.minimum.
-    BinaryOp.MAXIMUM: "((a0 > a1{nan}) ? a0 : a1)",
-    BinaryOp.MINIMUM: "((a0 < a1{nan}) ? a0 : a1)",
+    BinaryOp.MAXIMUM: "(((a0 > a1){nan}) ? a0 : a1)",
+    BinaryOp.MINIMUM: "(((a0 < a1){nan}) ? a0 : a1)",
     BinaryOp.EQ: "a0 == a1",
     BinaryOp.NE: "a0 != a1",
     BinaryOp.LT: "a0 < a1",

@@ -19,8 +19,8 @@ from minispore_opencl.scalar_types import ScalarType, preamble
 _COMBINE = {
     ReduceOp.SUM: "acc + v",
     # NaN propagates, as in np.max / np.min.
-    ReduceOp.MAX: "(acc > v{nan}) ? acc : v",
-    ReduceOp.MIN: "(acc < v{nan}) ? acc : v",
+    ReduceOp.MAX: "((acc > v){nan}) ? acc : v",
+    ReduceOp.MIN: "((acc < v){nan}) ? acc : v",
 }
 
 _BETTER = {ArgReduceOp.ARGMAX: "v > best", ArgReduceOp.ARGMIN: "v < best"}
@@ -28,7 +28,7 @@ _BETTER = {ArgReduceOp.ARGMAX: "v > best", ArgReduceOp.ARGMIN: "v < best"}
 
 def _better(op: ArgReduceOp, x: ScalarType) -> str:
     """Whether ``v`` replaces ``best``: the first NaN wins, then the first extreme (as NumPy)."""
-    return _BETTER[op] + (" || (isnan(v) && !isnan(best))" if x.is_float else "")
+    return _BETTER[op] + (" || (v != v && best == best)" if x.is_float else "")
 
 
 def _kept_offset(kept: int) -> list[str]:
