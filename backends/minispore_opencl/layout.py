@@ -112,6 +112,38 @@ def coalesce(shape: Shape, strides: Sequence[Strides]) -> tuple[Shape, list[Stri
     return tuple(out_shape), [tuple(o) for o in out_strides]
 
 
+def reshaped(layout: Layout, shape: Shape) -> Layout | None:
+    """``layout`` seen with ``shape`` (same size) without moving an element, or None when
+    that needs a copy (NumPy's rule: each group of old dimensions that becomes a group of
+    new ones must be walked with one stride).
+
+    A broadcast weight ``(N, 1, O, D)`` with stride 0 on ``N`` becomes ``(N, O, D)``, and
+    a transposed matrix with a new leading 1, as views, where a contiguous copy was taken.
+    """
+    if prod(shape) == 0:
+        return Layout(layout.offset, tuple(shape), contiguous_strides(shape))
+    old = [(n, st) for n, st in zip(layout.shape, layout.strides) if n != 1]
+    strides = [0] * len(shape)
+    oi = ni = 0
+    while ni < len(shape) and oi < len(old):
+        oj, nj = oi + 1, ni + 1
+        old_size, new_size = old[oi][0], shape[ni]
+        while old_size != new_size:
+            if new_size < old_size:
+                new_size *= shape[nj]
+                nj += 1
+            else:
+                old_size *= old[oj][0]
+                oj += 1
+        if any(old[k][1] != old[k + 1][0] * old[k + 1][1] for k in range(oi, oj - 1)):
+            return None
+        strides[nj - 1] = old[oj - 1][1]
+        for k in range(nj - 1, ni, -1):
+            strides[k - 1] = strides[k] * shape[k]
+        oi, ni = oj, nj
+    return Layout(layout.offset, tuple(shape), tuple(strides))
+
+
 def index_region(layout: Layout, key: IndexKey) -> Layout:
     """The elements that a normalized basic-indexing ``key`` selects (ints drop their axis).
 

@@ -1,6 +1,6 @@
 """Shape and data movement: views, reshape, transpose, broadcast, indexing and concat.
 
-``reshape`` of a contiguous array and ``broadcast_to`` return views (as NumPy does);
+``reshape`` (unless the layout needs a copy, as in NumPy) and ``broadcast_to`` return views;
 ``transpose``, ``index`` and ``concat`` copy with the ``map`` kernel, which reads any
 strided layout.
 """
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from minispore.backend.protocol import Array, IndexKey, Shape
 from minispore_opencl import elementwise as ew
-from minispore_opencl.layout import Layout, broadcast_strides, contiguous_strides, index_region, layout_of
+from minispore_opencl.layout import Layout, broadcast_strides, contiguous_strides, index_region, layout_of, reshaped
 
 if TYPE_CHECKING:
     from minispore_opencl.runtime import Runtime
@@ -37,13 +37,17 @@ def view(rt: Runtime, buffer: Array, offset: int, shape: Shape) -> Array:
 
 
 def reshape(rt: Runtime, x: Array, shape: Shape) -> Array:
-    """A view with ``shape`` when ``x`` is contiguous, else a reshaped copy.
+    """A view with ``shape`` when ``x``'s layout allows one (see :func:`.layout.reshaped`),
+    else a reshaped contiguous copy.
 
     Raises:
         ValueError: ``shape`` holds a different number of elements.
     """
     if prod(shape) != x.size:
         raise ValueError(f"For 'reshape', cannot reshape an array of shape {tuple(x.shape)} into shape {shape}.")
+    view = reshaped(layout_of(x), tuple(shape))
+    if view is not None:
+        return rt.view(x, view)
     x = ew.contiguous(rt, x)
     return rt.view(x, Layout(layout_of(x).offset, tuple(shape), contiguous_strides(shape)))
 

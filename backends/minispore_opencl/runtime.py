@@ -6,6 +6,7 @@ arguments and hand them here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from math import prod
 from typing import Any
 
@@ -128,7 +129,7 @@ class Runtime:
         self.queue.finish()
 
     # memory -----------------------------------------------------------------------
-    def _array(self, shape: Shape, dtype: np.dtype[Any], strides: Shape, data: Any, offset: int) -> Array:
+    def _array(self, shape: Shape, dtype: np.dtype[Any], strides: Sequence[int], data: Any, offset: int) -> Array:
         """A PyOpenCL array with byte ``strides`` and ``offset`` over ``data`` (None: allocate).
 
         PyOpenCL's own ``_fast`` constructor (the one its views use) takes the shape,

@@ -363,6 +363,27 @@ def test_reshape_transpose_broadcast_index(
     assert_same(CL.index(CL.broadcast_to(device, target), key), REF.index(np.broadcast_to(x, target), key))
 
 
+@parity
+@given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=4, min_side=0, max_side=4))
+def test_reshape_of_any_view(data: st.DataObject, shape: Shape) -> None:
+    # Transposed, sliced and broadcast views reshape to every factorisation NumPy allows:
+    # as views where the strides allow (NumPy's rule), else through a copy.
+    x = np.arange(int(np.prod(shape)), dtype=np.int32).reshape(shape)
+    perm = tuple(data.draw(st.permutations(range(len(shape)))))
+    view = CL.transpose(put(x, 2), perm)
+    expected = x.transpose(perm)
+    if data.draw(st.booleans()):
+        view, expected = CL.broadcast_to(view, (2, *expected.shape)), np.broadcast_to(expected, (2, *expected.shape))
+    sizes = list(expected.shape)
+    target = tuple(data.draw(st.permutations(sizes))) if data.draw(st.booleans()) else (expected.size,)
+    if data.draw(st.booleans()):
+        target = (1, *target, 1)
+    got = CL.reshape(view, target)
+    assert_same(got, expected.reshape(target))
+    no_copy = np.shares_memory(expected.reshape(target), expected)
+    assert (got.base_data is view.base_data) == (no_copy or expected.size == 0)
+
+
 @pytest.mark.parametrize("dtype", ALL, ids=str)
 @parity
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), pieces=st.integers(1, 3))
