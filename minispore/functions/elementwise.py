@@ -9,10 +9,11 @@ import numpy as np
 from minispore.autograd import Function
 from minispore.backend.protocol import Array, BinaryOp, UnaryOp
 from minispore.functions.broadcast import unbroadcast
+from minispore.functions.constants import scalar
 
 
 def _const(fn: Function, like: Array, value: float) -> Array:
-    return fn.backend.full((), value, like.dtype)
+    return scalar(fn.backend, value, like.dtype)
 
 
 class _Unary(Function):

@@ -16,6 +16,7 @@ import numpy as np
 
 from minispore.autograd import Function
 from minispore.backend.protocol import Array, Backend, BinaryOp, ReduceOp, Shape, Window2d
+from minispore.functions.constants import scalar
 
 
 def _planes(backend: Backend, x: Array) -> Array:
@@ -145,7 +146,7 @@ class MaxPool2dIndices(Function):
         # holds them exactly up to 2**24 pixels per plane.
         pixels = b.from_numpy(np.arange(h * w, dtype=np.float32).reshape(1, 1, h, w))
         sources = b.im2col(pixels, window, -1.0)
-        chosen = b.where(first, sources, b.full((), 0.0, sources.dtype))
+        chosen = b.where(first, sources, scalar(b, 0.0, sources.dtype))
         flat = b.reduce(ReduceOp.SUM, chosen, (1,), keepdims=False)
         return b.reshape(b.cast(flat, np.dtype(np.int64)), (n, c, *window.output_size(h, w)))
 
