@@ -4,7 +4,8 @@ Times, in one process and interleaved, minispore's fused step (``opt(grads)``, w
 includes landing the gradients in the flat buffer), its fused kernel alone, its per-tensor
 reference path, ``torch.optim.SGD(momentum=0.9)`` (default and ``fused=True``) and
 MindSpore's ``nn.Momentum`` when installed, plus a single-threaded fused C loop and a
-memory copy as yardsticks. Effective bandwidth counts 20 bytes per float32 element (read
+memory copy as yardsticks (and, on sets of a million elements or more, the same C loop
+on two threads: what a second core adds on this machine). Effective bandwidth counts 20 bytes per float32 element (read
 p, v, g; write p, v).
 
     python benchmarks/optimizer_step.py [--sets lenet5 resnet50] [--devices CPU OpenCL] [--no-pairs]
@@ -27,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from c_yardstick import build as build_c_loop
+from c_yardstick import build_loops
 from param_sets import PARAM_SETS, total_elements
 from timing import Contender, format_time, interleave
 
@@ -103,10 +104,13 @@ def mindspore_contenders(shapes: list[tuple[int, ...]]) -> list[Contender]:
 
 def yardsticks(n: int) -> tuple[list[Contender], float | None]:
     out = []
-    c_loop = build_c_loop()
+    loops = build_loops()
     p, v, g = (np.random.default_rng(i).standard_normal(n).astype(np.float32) for i in range(3))
-    if c_loop is not None:
-        out.append(Contender("C loop, 1 thread (yardstick)", lambda: c_loop(p, v, g, LR, MOMENTUM)))
+    if loops is not None:
+        one, two = loops[1], loops[2]
+        out.append(Contender("C loop, 1 thread (yardstick)", lambda: one(p, v, g, LR, MOMENTUM)))
+        if n >= 1_000_000:  # the compiled kernel's threshold for a second thread
+            out.append(Contender("C loop, 2 threads (ceiling)", lambda: two(p, v, g, LR, MOMENTUM)))
     src = np.ones(max(n, 1 << 24), np.float32)
     dst = np.empty_like(src)
     copy = Contender("memory copy", lambda: np.copyto(dst, src))
