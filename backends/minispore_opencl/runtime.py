@@ -163,10 +163,17 @@ class Runtime:
         )
 
     def to_device(self, host: np.ndarray[Any, Any]) -> Array:
-        """A contiguous device copy of ``host`` (blocking)."""
+        """A contiguous device copy of ``host``, queued without waiting.
+
+        The copy reads a private host copy, which PyOpenCL keeps alive until the transfer
+        is done, so the caller may change ``host`` at once. A blocking upload would wait
+        for every kernel queued before it: a LeNet5 step uploads two small constants in
+        its loss, and each stalled the host until the forward pass had run.
+        """
         if host.size == 0:
             return self.empty(host.shape, host.dtype)
-        return cla.to_device(self.queue, np.asarray(host, order="C"), allocator=self.allocator)
+        private = np.array(host, order="C", copy=True)
+        return cla.to_device(self.queue, private, allocator=self.allocator, async_=True)
 
     def table(self, values: tuple[int, ...]) -> Array:
         """A cached device copy of a small int64 lookup table (such as a segment list)."""
