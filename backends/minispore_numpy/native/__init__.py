@@ -4,12 +4,15 @@
 when it imports, was built from the current rule definitions, and ``MINISPORE_NATIVE``
 is not ``0``. ``_window`` (built from ``window.c``: im2col, col2im, max pooling) is used
 when it imports and ``MINISPORE_NATIVE`` is not ``0``. Otherwise the NumPy fallbacks
-run; :func:`status` says which and why.
+run; :func:`status` says which and why. A build from older rules is the one case that
+also warns on import: it only happens in a source checkout whose rules changed after
+the last ``pip install``, and the slower fallback would otherwise pass unnoticed.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -37,7 +40,13 @@ def _load() -> tuple[ModuleType | None, NativeStatus]:
     from minispore_numpy.native.generate import source_hash
 
     if source_hash() != _update.SOURCE_HASH:
-        return None, NativeStatus(False, "built from older update rules; reinstall minispore to rebuild it")
+        reason = "built from older update rules; reinstall minispore to rebuild it"
+        warnings.warn(
+            f"minispore's compiled update kernels are not used: {reason} (the slower NumPy fallback runs).",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return None, NativeStatus(False, reason)
     return _update, NativeStatus(True, "compiled kernels in use")
 
 
