@@ -16,7 +16,7 @@ import numpy as np
 from minispore.backend.protocol import Array
 from minispore_opencl import elementwise as ew
 from minispore_opencl.kernels.matmul import matmul_source
-from minispore_opencl.kernels.matmul_vector import DOT_COLUMNS, LANES, ROWS, columns_source, dots_source
+from minispore_opencl.kernels.matmul_vector import DOT_COLUMNS, DOT_ROWS, LANES, ROWS, columns_source, dots_source
 from minispore_opencl.layout import layout_of
 from minispore_opencl.scalar_types import scalar_type
 
@@ -84,7 +84,7 @@ def matmul(rt: Runtime, a: Array, b: Array) -> Array:
             rt.launch(columns_source(t), "matmul", (-(-n // LANES), -(-m // ROWS), batch), None, *args)
             return out
         if la.strides[-1] == 1 and lb.strides[-2] == 1:
-            rt.launch(dots_source(t), "matmul", (-(-n // DOT_COLUMNS), m, batch), None, *args)
+            rt.launch(dots_source(t), "matmul", (-(-n // DOT_COLUMNS), -(-m // DOT_ROWS), batch), None, *args)
             return out
     tile, rows = _blocking(rt, m, n, k)
     source = matmul_source(t, t.compute if t.is_float else "long", tile, rows)
