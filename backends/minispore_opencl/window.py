@@ -21,7 +21,7 @@ def _packed(offset: int, height: int, width: int, window: Window2d, index: str) 
     """The host image of ``window_t`` (a magic multiplier above 2**31 wraps in ``int``, as C's ``(uint)`` reads it)."""
     oh, ow = window.output_size(height, width)
     top, _, left, _ = window.padding
-    sizes = dict(width=width, ow=ow, sh=window.stride[0], sw=window.stride[1], area=height * width, plane=oh * ow)
+    sizes = dict(width=width, oh=oh, sh=window.stride[0], sw=window.stride[1], area=height * width)
     fields = [offset, height, width, *window.kernel, *window.stride, *window.dilation, top, left, oh, ow]
     fields += [height * width, oh * ow, *(k for d in DIVISORS for k in magic(max(sizes[d], 1)))]
     return np.array(fields, dtype=np.int64).astype(np.int32 if index == "int" else np.int64)
@@ -104,7 +104,7 @@ def max_pool2d(rt: Runtime, x: Array, window: Window2d) -> tuple[Array, Array]:
     rt.launch_items(
         max_pool_source(t, window.kernel, index),
         "max_pool",
-        (out.size,),
+        (ow, n * c * oh),
         out.base_data,
         taps.base_data,
         x.base_data,

@@ -23,7 +23,7 @@ from functools import cache
 from minispore_opencl.kernels.grid import guarded_kernel
 from minispore_opencl.scalar_types import ScalarType, preamble
 
-DIVISORS = ("width", "ow", "sh", "sw", "area", "plane")
+DIVISORS = ("width", "oh", "sh", "sw", "area")
 """The fields that kernels divide by; each has a magic pair ``<name>_m, <name>_s``."""
 
 FIELDS = (
