@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from minispore.backend.protocol import Array, Shape, Window2d
 from minispore_opencl import elementwise as ew
-from minispore_opencl.kernels.window import col2im_source, im2col_source, max_pool_grad_source, max_pool_source
+from minispore_opencl.kernels.pooling import max_pool_grad_source, max_pool_source
+from minispore_opencl.kernels.window import DIVISORS, col2im_source, im2col_source, magic
 from minispore_opencl.layout import layout_of
 from minispore_opencl.scalar_types import scalar_type
 
@@ -16,13 +17,24 @@ if TYPE_CHECKING:
     from minispore_opencl.runtime import Runtime
 
 
-def _packed(offset: int, height: int, width: int, window: Window2d) -> np.ndarray[tuple[int], np.dtype[np.int64]]:
-    """The host image of ``window_t``."""
+def _packed(offset: int, height: int, width: int, window: Window2d, index: str) -> np.ndarray[tuple[int], Any]:
+    """The host image of ``window_t`` (a magic multiplier above 2**31 wraps in ``int``, as C's ``(uint)`` reads it)."""
     oh, ow = window.output_size(height, width)
     top, _, left, _ = window.padding
-    return np.array(
-        [offset, height, width, *window.kernel, *window.stride, *window.dilation, top, left, oh, ow], dtype=np.int64
-    )
+    sizes = dict(width=width, oh=oh, sh=window.stride[0], sw=window.stride[1], area=height * width)
+    fields = [offset, height, width, *window.kernel, *window.stride, *window.dilation, top, left, oh, ow]
+    fields += [height * width, oh * ow, *(k for d in DIVISORS for k in magic(max(sizes[d], 1)))]
+    return np.array(fields, dtype=np.int64).astype(np.int32 if index == "int" else np.int64)
+
+
+def _index(*sizes: int) -> str:
+    """``int`` where every index of a launch fits in 32 bits, else ``long``."""
+    return "int" if max(sizes) < 2**31 else "long"
+
+
+def _disjoint(window: Window2d) -> bool:
+    """Whether a pixel lies in at most one window: each stride at least the window's reach."""
+    return all(s >= d * (k - 1) + 1 for k, s, d in zip(window.kernel, window.stride, window.dilation))
 
 
 def _nchw(name: str, shape: Shape) -> tuple[int, int, int, int]:
@@ -44,8 +56,8 @@ def im2col(rt: Runtime, x: Array, window: Window2d, pad_value: float) -> Array:
         return ew.full(rt, tuple(cols.shape), pad_value, x.dtype)
     x = ew.contiguous(rt, x)
     t = scalar_type(x.dtype)
-    index = "int" if max(layout_of(x).offset + x.size, cols.size) < 2**31 else "long"
-    packed = _packed(layout_of(x).offset, h, w, window)
+    index = _index(layout_of(x).offset + x.size, cols.size)
+    packed = _packed(layout_of(x).offset, h, w, window, index)
     source = im2col_source(t, window.kernel, index)
     rt.launch_items(source, "im2col", (oh * ow, n * c), cols.base_data, x.base_data, t.scalar(pad_value), packed)
     return cols
@@ -69,9 +81,10 @@ def col2im(rt: Runtime, cols: Array, input_shape: Shape, window: Window2d) -> Ar
     if cols.size == 0:
         return ew.full(rt, tuple(input_shape), 0, cols.dtype)
     cols = ew.contiguous(rt, cols)
-    packed = _packed(layout_of(cols).offset, h, w, window)
-    source = col2im_source(scalar_type(cols.dtype))
-    rt.launch_items(source, "col2im", (w, n * c * h), x.base_data, cols.base_data, packed)
+    index = _index(layout_of(cols).offset + cols.size, x.size)
+    packed = _packed(layout_of(cols).offset, h, w, window, index)
+    source = col2im_source(scalar_type(cols.dtype), window.kernel, index)
+    rt.launch_items(source, "col2im", (x.size,), x.base_data, cols.base_data, packed)
     return x
 
 
@@ -86,11 +99,12 @@ def max_pool2d(rt: Runtime, x: Array, window: Window2d) -> tuple[Array, Array]:
     x = ew.contiguous(rt, x)
     t = scalar_type(x.dtype)
     low = -np.inf if t.is_float else np.iinfo(x.dtype).min
-    packed = _packed(layout_of(x).offset, h, w, window)
+    index = _index(layout_of(x).offset + x.size, out.size)
+    packed = _packed(layout_of(x).offset, h, w, window, index)
     rt.launch_items(
-        max_pool_source(t),
+        max_pool_source(t, window.kernel, index),
         "max_pool",
-        (oh * ow, n * c),
+        (ow, n * c * oh),
         out.base_data,
         taps.base_data,
         x.base_data,
@@ -102,17 +116,16 @@ def max_pool2d(rt: Runtime, x: Array, window: Window2d) -> tuple[Array, Array]:
 
 def max_pool2d_grad(rt: Runtime, grad: Array, taps: Array, input_shape: Shape, window: Window2d) -> Array:
     """Zeros of ``input_shape`` with each window's ``grad`` added at its chosen tap, in one launch."""
-    n, c, h, w = _nchw("max_pool2d_grad", tuple(input_shape))
+    _, _, h, w = _nchw("max_pool2d_grad", tuple(input_shape))
     x = rt.empty(tuple(input_shape), grad.dtype)
     if x.size == 0:
         return x
     if grad.size == 0:
         return ew.full(rt, tuple(input_shape), 0, grad.dtype)
     grad, taps = ew.contiguous(rt, grad), ew.contiguous(rt, taps)
-    packed = _packed(layout_of(grad).offset, h, w, window)
-    source = max_pool_grad_source(scalar_type(grad.dtype))
+    index = _index(layout_of(grad).offset + grad.size, layout_of(taps).offset + taps.size, x.size)
+    packed = _packed(layout_of(grad).offset, h, w, window, index)
+    source = max_pool_grad_source(scalar_type(grad.dtype), window.kernel, index, _disjoint(window))
     taps_at = np.int64(layout_of(taps).offset)
-    rt.launch_items(
-        source, "max_pool_grad", (w, n * c * h), x.base_data, grad.base_data, taps.base_data, taps_at, packed
-    )
+    rt.launch_items(source, "max_pool_grad", (x.size,), x.base_data, grad.base_data, taps.base_data, taps_at, packed)
     return x

@@ -500,6 +500,33 @@ def test_max_pool2d_and_grad(dtype: np.dtype[Any], data: st.DataObject, case: An
     assert_same(CL.max_pool2d_grad(put(grad, offsets[1]), put(taps, offsets[0]), shape, window), expected)
 
 
+DISJOINT = [
+    ((2, 3, 7, 9), Window2d((2, 2), (2, 2), (1, 1), (1, 0, 0, 1))),
+    ((3, 5, 5, 6), Window2d((3, 2), (3, 3))),
+    ((1, 7, 8, 11), Window2d((2, 2), (3, 4), (2, 1), (0, 2, 1, 0))),
+    ((5, 3, 28, 28), Window2d((2, 2), (2, 2))),
+    ((2, 1, 1, 5), Window2d((1, 1), (1, 2))),
+]
+"""Windows that never overlap (the gather-free gradient): padding, gaps, odd sizes, and
+``N*C*H*W`` that are not multiples of a work-group."""
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=str)
+@pytest.mark.parametrize("shape, window", DISJOINT)
+def test_max_pool2d_grad_of_disjoint_windows(dtype: np.dtype[Any], shape: Shape, window: Window2d) -> None:
+    rng = np.random.default_rng(3)
+    x = rng.integers(-2, 3, shape).astype(dtype)  # ties
+    x.flat[::7] = np.nan
+    x.flat[3::11] = -np.inf
+    out, taps = REF.max_pool2d(x, window)
+    got_out, got_taps = CL.max_pool2d(put(x, 5), window)
+    assert_same(got_out, out)
+    assert_same(got_taps, taps)
+    grad = rng.standard_normal(out.shape).astype(dtype)
+    expected = REF.max_pool2d_grad(grad, taps, shape, window)
+    assert_same(CL.max_pool2d_grad(put(grad, 2), put(taps, 1), shape, window), expected)
+
+
 def test_max_pool2d_special_values() -> None:
     x = np.array([[[[1.0, np.nan, 2.0, np.nan], [-np.inf, -np.inf, 3.0, 3.0]]]], np.float32)
     window = Window2d((2, 2), (2, 2))
