@@ -461,7 +461,9 @@ def test_matmul_blockings_agree_bit_for_bit(monkeypatch: pytest.MonkeyPatch) -> 
         np.testing.assert_array_equal(other, results[0])
 
 
-@pytest.mark.parametrize("m, k, n", [(1, 1, 1), (6, 784, 25), (9, 17, 5), (32, 400, 120), (3, 8, 4), (2, 7, 9), (5, 16, 3)])
+@pytest.mark.parametrize(
+    "m, k, n", [(1, 1, 1), (6, 784, 25), (9, 17, 5), (32, 400, 120), (3, 8, 4), (2, 7, 9), (5, 16, 3)]
+)
 def test_matmul_of_operands_contiguous_along_k(m: int, k: int, n: int) -> None:
     # x @ w.T: on a CPU device the dot-product kernel, in 8 lanes with a tail of k % 8.
     rng = np.random.default_rng(2)
