@@ -28,6 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import timing
 from c_yardstick import build_loops
 from param_sets import PARAM_SETS, total_elements
 from timing import Contender, format_time, interleave
@@ -203,9 +204,16 @@ def main() -> None:
     parser.add_argument("--devices", nargs="+", default=usable, help=f"minispore devices (default: {usable})")
     parser.add_argument("--rounds", type=int, default=7, help="interleaved timing rounds (default 7)")
     parser.add_argument(
+        "--settle",
+        type=float,
+        default=timing.SETTLE,
+        help=f"untimed busy wait before each burst, seconds (default {timing.SETTLE}; 0: back to back)",
+    )
+    parser.add_argument(
         "--no-pairs", action="store_true", help="skip the table of each optimizer against its torch counterpart"
     )
     args = parser.parse_args()
+    timing.SETTLE = args.settle
     for set_name in args.sets:
         run(set_name, args.devices, args.rounds)
     if not args.no_pairs:

@@ -38,14 +38,38 @@ class Contender:
         return statistics.median(self.cpu_per_step)
 
 
-def interleave(contenders: list[Contender], rounds: int, repeat: int, warmup: int = 2) -> None:
-    """Warm every contender up, then time ``rounds`` interleaved bursts of ``repeat`` steps."""
+SETTLE = 0.05
+"""Seconds of untimed busy-waiting before each burst, so that the previous contender's
+idle threads have gone to sleep before the next one runs.
+
+PyTorch's OpenMP threads spin for a while after each step: on 2 cores a kernel timed
+right after a torch step ran on about one core (nn.SGD on the ResNet-50 set: 11.3 ms
+right after torch, 9.3 ms with ``OMP_WAIT_POLICY=PASSIVE``, which in turn slowed torch
+from 9.9 to 14.9 ms). The pause is a busy wait, not a sleep: sleeping 50 ms between
+bursts slowed both sides (12.6 and 14.4 ms), the VM's cores going idle. With this pause,
+nn.SGD took 9.7-9.9 ms and torch 10.4 ms. ``--settle 0`` gives the old back-to-back runs."""
+
+
+def _busy_wait(seconds: float) -> None:
+    """Keep this core busy for ``seconds`` (see :data:`SETTLE`)."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+def interleave(
+    contenders: list[Contender], rounds: int, repeat: int, warmup: int = 2, settle: float | None = None
+) -> None:
+    """Warm every contender up, then time ``rounds`` interleaved bursts of ``repeat`` steps,
+    each after an untimed pause of ``settle`` seconds (default :data:`SETTLE`)."""
+    settle = SETTLE if settle is None else settle
     for c in contenders:
         for _ in range(warmup):
             c.step()
         c.sync()
     for _ in range(rounds):
         for c in contenders:
+            _busy_wait(settle)
             c.burst(repeat)
 
 
