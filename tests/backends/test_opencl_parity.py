@@ -525,8 +525,11 @@ def test_max_pool2d_grad_of_disjoint_windows(dtype: np.dtype[Any], shape: Shape,
     assert_same(got_out, out)
     assert_same(got_taps, taps)
     grad = rng.standard_normal(out.shape).astype(dtype)
+    grad.flat[::5], grad.flat[1::9], grad.flat[2::13] = -0.0, np.inf, np.nan  # +0.0 where not chosen
     expected = REF.max_pool2d_grad(grad, taps, shape, window)
-    assert_same(CL.max_pool2d_grad(put(grad, 2), put(taps, 1), shape, window), expected)
+    got = CL.max_pool2d_grad(put(grad, 2), put(taps, 1), shape, window)
+    assert_same(got, expected)
+    np.testing.assert_array_equal(np.signbit(CL.to_numpy(got)), np.signbit(expected))
 
 
 def test_max_pool2d_special_values() -> None:

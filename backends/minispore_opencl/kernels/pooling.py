@@ -71,7 +71,8 @@ def max_pool_grad_source(t: ScalarType, kernel: tuple[int, int], index: str, dis
 
     ``disjoint`` windows (a stride at least the window's reach on both axes) give a pixel
     at most one window, ``oy = py / sh``, and at most one tap, ``i`` with ``i*dh = py % sh``:
-    the pixel reads that window's gradient and tap once, and selects.
+    the pixel reads that window's gradient and tap once, and selects. Either way a pixel
+    is a sum from ``+0.0`` (``-0.0`` gradients give ``+0.0``, as in the compiled CPU kernel).
     """
     if disjoint:
         rows = "\n".join(f"ti = ry == {i} * L.dh ? {i} : ti;" for i in range(kernel[0]))
@@ -86,7 +87,7 @@ const int hit = (ti >= 0) & (tj >= 0) & (oy < L.oh) & (ox < L.ow);
 const index_t at = nc * L.plane + (hit ? oy * L.ow + ox : 0);
 const int chosen = hit & (taps[taps_at + at] == ti * {kernel[1]} + tj);
 const {t.compute} g = {t.load("grad", "L.offset + at")};
-{t.store("x", "q", "chosen ? g : 0")}
+{t.store("x", "q", f"({t.compute})0 + (chosen ? g : 0)")}
 """
     else:
 
