@@ -1,0 +1,51 @@
+"""The OpenCL runtime's launches: argument types declared to PyOpenCL once per kernel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from minispore_opencl import OpenCLBackend
+from minispore_opencl.runtime import Runtime
+
+_AVAILABILITY = OpenCLBackend.availability()
+if not _AVAILABILITY.available:
+    pytest.skip(f"OpenCL backend unavailable: {_AVAILABILITY.reason}", allow_module_level=True)
+
+SOURCE = """
+__kernel void axpy(__global float* y, __global const float* x, const float a, const long n) {
+    const long i = get_global_id(0);
+    if (i < n) y[i] = a * x[i] + y[i];
+}
+"""
+
+
+def _run(args: tuple[object, ...], rt: Runtime, y: Any) -> np.ndarray[Any, Any]:
+    rt.launch(SOURCE, "axpy", (64,), None, *args)
+    return rt.to_host(y)
+
+
+def test_numpy_scalar_arguments_are_declared_once_and_reused() -> None:
+    backend = OpenCLBackend()
+    rt = backend._rt
+    x = rt.to_device(np.arange(64, dtype=np.float32))
+    y = rt.to_device(np.ones(64, dtype=np.float32))
+    out = _run((y.base_data, x.base_data, np.float32(2.0), np.int64(64)), rt, y)
+    np.testing.assert_array_equal(out, 2 * np.arange(64, dtype=np.float32) + 1)
+    assert (SOURCE, "axpy") in rt._typed
+    # Later launches reuse the declared types, converting what they are given.
+    out = _run((y.base_data, x.base_data, np.float64(1.0), np.int64(10)), rt, y)
+    expected = 2 * np.arange(64, dtype=np.float32) + 1
+    expected[:10] += np.arange(10, dtype=np.float32)
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_a_python_number_argument_is_refused_by_name() -> None:
+    # PyOpenCL cannot pass a Python int (its C type is unknown) typed or not: say so clearly.
+    backend = OpenCLBackend()
+    rt = backend._rt
+    x = rt.to_device(np.arange(64, dtype=np.float32))
+    y = rt.to_device(np.zeros(64, dtype=np.float32))
+    with pytest.raises(TypeError, match="must be a buffer, a NumPy scalar or a NumPy array, but got int"):
+        _run((y.base_data, x.base_data, np.float32(3.0), 64), rt, y)
