@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
 from minispore_opencl import OpenCLBackend
-from minispore_opencl.runtime import Runtime
+
+if TYPE_CHECKING:
+    from minispore_opencl.runtime import Runtime
 
 _AVAILABILITY = OpenCLBackend.availability()
 if not _AVAILABILITY.available:
