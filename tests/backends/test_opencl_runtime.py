@@ -51,3 +51,13 @@ def test_a_python_number_argument_is_refused_by_name() -> None:
     y = rt.to_device(np.zeros(64, dtype=np.float32))
     with pytest.raises(TypeError, match="must be a buffer, a NumPy scalar or a NumPy array, but got int"):
         _run((y.base_data, x.base_data, np.float32(3.0), 64), rt, y)
+
+
+def test_an_upload_reads_the_values_of_the_call() -> None:
+    # Uploads are queued without waiting, from a private copy: changing the host array
+    # afterwards must not change what reaches the device.
+    rt = OpenCLBackend()._rt
+    host = np.arange(1 << 16, dtype=np.float32)
+    device = rt.to_device(host)
+    host[:] = -1.0
+    np.testing.assert_array_equal(rt.to_host(device), np.arange(1 << 16, dtype=np.float32))
