@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from minispore.backend.protocol import Array, UpdateStep
-from minispore_opencl.elementwise import copy_into
+from minispore_opencl.elementwise import contiguous
 from minispore_opencl.kernels.update import RUN, run_update_source, update_source
 from minispore_opencl.layout import layout_of
 from minispore_opencl.scalar_types import scalar_type
@@ -78,13 +78,6 @@ def _plan(rt: Runtime, per: int, sizes: tuple[int, ...]) -> list[_Launch]:
     return plan
 
 
-def _contiguous(rt: Runtime, x: Array) -> Array:
-    """A contiguous copy of the strided array ``x`` (one copy launch)."""
-    fresh = rt.empty(tuple(x.shape), x.dtype)
-    copy_into(rt, fresh, x)
-    return fresh
-
-
 def fused_update(rt: Runtime, step: UpdateStep, param: Array, states: Sequence[Array], grads: Sequence[Array]) -> None:
     """:meth:`~minispore.backend.protocol.FusedUpdate.fused_update` on one device.
 
@@ -102,7 +95,7 @@ def fused_update(rt: Runtime, step: UpdateStep, param: Array, states: Sequence[A
                 f"For 'fused_update', every buffer must be 1-D contiguous like 'param' ({n}, {param.dtype}), "
                 f"but got {lay.shape} {x.dtype}."
             )
-    grads = [g if layout_of(g).is_contiguous else _contiguous(rt, g) for g in grads]  # a transposed view, say
+    grads = [contiguous(rt, g) for g in grads]  # a copy of a strided one (a transposed view, say)
     grad_layouts = [layout_of(g) for g in grads]
     if any(g.dtype != param.dtype for g in grads):
         raise ValueError(f"For 'fused_update', the gradients must be {param.dtype} arrays like 'param'.")
