@@ -68,7 +68,6 @@ class Runtime:
         self._options = ["-cl-fp32-correctly-rounded-divide-sqrt"] if exact else []
         self._programs: dict[str, Any] = {}
         self._kernels: dict[tuple[str, str], tuple[Any, int]] = {}
-        self._typed: set[tuple[str, str]] = set()
         self._tables: dict[tuple[int, ...], Array] = {}
 
     @property
@@ -76,8 +75,14 @@ class Runtime:
         return str(self.device.name).strip()
 
     # compilation ------------------------------------------------------------------
-    def _compiled(self, source: str, name: str) -> tuple[Any, int]:
-        """Kernel ``name`` of program ``source`` (compiled on first use) and its largest group size."""
+    def _compiled(self, source: str, name: str, args: Any) -> tuple[Any, int]:
+        """Kernel ``name`` of program ``source`` and its largest group size, compiled on
+        first use and then told the types of ``args``, the first launch's arguments.
+
+        Untyped, PyOpenCL works out each argument's kind on every launch: 450 us for the
+        106 arguments of the fused update on PoCL, against 10 us typed. A kernel's source
+        fixes its argument types, so the first launch's types hold for every later one.
+        """
         found = self._kernels.get((source, name))
         if found is None:
             program = self._programs.get(source)
@@ -85,6 +90,7 @@ class Runtime:
                 program = program_cache.build(self.context, self.device, source, self._options)
                 self._programs[source] = program
             kernel = getattr(program, name)
+            kernel.set_scalar_arg_dtypes([_argument_dtype(a) for a in args])
             limit = kernel.get_work_group_info(cl.kernel_work_group_info.WORK_GROUP_SIZE, self.device)
             found = (kernel, min(WORK_GROUP, int(limit)))
             self._kernels[(source, name)] = found
@@ -100,30 +106,17 @@ class Runtime:
         """
         if not all(items):
             return
-        kernel, limit = self._compiled(source, name)
+        args = (*args, *(np.int64(n) for n in items))
+        kernel, limit = self._compiled(source, name, args)
         local = [_group(items[0], limit)]
         if len(items) == 2:
             local.append(_group(items[1], limit // local[0]))
         padded = tuple(-(-n // g) * g for n, g in zip(items, local))
-        self._run(source, name, kernel, padded, tuple(local), (*args, *(np.int64(n) for n in items)))
+        kernel(self.queue, padded, tuple(local), *args)
 
     def launch(self, source: str, name: str, global_size: Shape, local_size: Shape | None, *args: Any) -> None:
         """Run kernel ``name`` over an N-D range (sizes must be multiples of ``local_size``)."""
-        self._run(source, name, self._compiled(source, name)[0], global_size, local_size, args)
-
-    def _run(
-        self, source: str, name: str, kernel: Any, global_size: Shape, local_size: Shape | None, args: Any
-    ) -> None:
-        """Enqueue ``kernel``; its argument types are declared to PyOpenCL on the first launch.
-
-        Untyped, PyOpenCL works out each argument's kind on every launch: 450 us for the
-        106 arguments of the fused update on PoCL, against 10 us typed. A kernel's source
-        fixes its argument types, so the first launch's types hold for every later one.
-        """
-        if (source, name) not in self._typed:
-            kernel.set_scalar_arg_dtypes([_argument_dtype(a) for a in args])
-            self._typed.add((source, name))
-        kernel(self.queue, global_size, local_size, *args)
+        self._compiled(source, name, args)[0](self.queue, global_size, local_size, *args)
 
     def finish(self) -> None:
         self.queue.finish()

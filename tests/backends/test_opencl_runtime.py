@@ -28,19 +28,30 @@ def _run(args: tuple[object, ...], rt: Runtime, y: Any) -> np.ndarray[Any, Any]:
     return rt.to_host(y)
 
 
-def test_numpy_scalar_arguments_are_declared_once_and_reused() -> None:
+def test_numpy_scalar_arguments_are_declared_once_and_reused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyopencl as cl
+
+    declared: list[list[Any]] = []
+    original = cl.Kernel.set_scalar_arg_dtypes
+
+    def spy(kernel: Any, dtypes: Any) -> None:
+        declared.append(list(dtypes))
+        original(kernel, dtypes)
+
+    monkeypatch.setattr(cl.Kernel, "set_scalar_arg_dtypes", spy)
     backend = OpenCLBackend()
     rt = backend._rt
     x = rt.to_device(np.arange(64, dtype=np.float32))
     y = rt.to_device(np.ones(64, dtype=np.float32))
     out = _run((y.base_data, x.base_data, np.float32(2.0), np.int64(64)), rt, y)
     np.testing.assert_array_equal(out, 2 * np.arange(64, dtype=np.float32) + 1)
-    assert (SOURCE, "axpy") in rt._typed
+    assert declared == [[None, None, np.dtype(np.float32), np.dtype(np.int64)]]
     # Later launches reuse the declared types, converting what they are given.
     out = _run((y.base_data, x.base_data, np.float64(1.0), np.int64(10)), rt, y)
     expected = 2 * np.arange(64, dtype=np.float32) + 1
     expected[:10] += np.arange(10, dtype=np.float32)
     np.testing.assert_array_equal(out, expected)
+    assert len(declared) == 1
 
 
 def test_a_python_number_argument_is_refused_by_name() -> None:
