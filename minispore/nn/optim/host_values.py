@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from minispore.backend.protocol import Array, BinaryOp
+from minispore.backend.protocol import BinaryOp
 from minispore.common.parameter import Parameter
+from minispore.functions.constants import scalar
 
 HostArray = np.ndarray[Any, Any]
 
@@ -30,7 +31,6 @@ class HostMirror:
         self.parameter = parameter
         self._seen: tuple[int, int] | None = None
         self._value: HostArray = np.empty(0)
-        self._constants: dict[tuple[int, np.generic], Array] = {}
 
     def get(self) -> HostArray:
         """The current value (read from the device only if the Parameter changed since)."""
@@ -45,10 +45,7 @@ class HostMirror:
         ``host_value`` is the result, computed on the host in the same dtype."""
         p = self.parameter
         backend = p.backend
-        key = (id(backend), operand)
-        constant = self._constants.get(key)
-        if constant is None:
-            constant = self._constants[key] = backend.full(p.shape, operand.item(), operand.dtype)
+        constant = scalar(backend, operand.item(), operand.dtype)
         p._rebind(backend.binary(op, p._data, constant), backend)
         self._value = host_value
         self._seen = (id(p._data), p.version)
