@@ -1,4 +1,5 @@
-"""Scalar constants (0-d arrays) shared by the Functions of one backend.
+"""Scalar constants (0-d arrays) shared by the Functions of one backend (and the
+optimizers' step counters).
 
 ReLU compares with a zero and Sqrt's derivative multiplies by a two on every call. Built
 afresh, each is a fill launch on a device (8 of the 85 launches of a LeNet5 step on

@@ -11,6 +11,7 @@ the last ``pip install``, and the slower fallback would otherwise pass unnoticed
 
 from __future__ import annotations
 
+import importlib
 import os
 import warnings
 from dataclasses import dataclass
@@ -28,18 +29,26 @@ class NativeStatus:
     reason: str
 
 
-def _load() -> tuple[ModuleType | None, NativeStatus]:
+def _import(name: str) -> tuple[ModuleType | None, NativeStatus]:
+    """The compiled module ``name`` of this package, or None and why not."""
     if os.environ.get(DISABLE_VARIABLE, "1") == "0":
         return None, NativeStatus(False, f"disabled by {DISABLE_VARIABLE}=0")
     try:
-        from minispore_numpy.native import _update  # type: ignore[attr-defined]
+        module = importlib.import_module(f"{__name__}.{name}")
     except ImportError as error:
         return None, NativeStatus(
             False, f"not built ({error}); install a C compiler and reinstall minispore to build it"
         )
+    return module, NativeStatus(True, "compiled kernels in use")
+
+
+def _load() -> tuple[ModuleType | None, NativeStatus]:
+    module, status = _import("_update")
+    if module is None:
+        return None, status
     from minispore_numpy.native.generate import source_hash
 
-    if source_hash() != _update.SOURCE_HASH:
+    if source_hash() != module.SOURCE_HASH:
         reason = "built from older update rules; reinstall minispore to rebuild it"
         warnings.warn(
             f"minispore's compiled update kernels are not used: {reason} (the slower NumPy fallback runs).",
@@ -47,23 +56,11 @@ def _load() -> tuple[ModuleType | None, NativeStatus]:
             stacklevel=2,
         )
         return None, NativeStatus(False, reason)
-    return _update, NativeStatus(True, "compiled kernels in use")
-
-
-def _load_window() -> tuple[ModuleType | None, NativeStatus]:
-    if os.environ.get(DISABLE_VARIABLE, "1") == "0":
-        return None, NativeStatus(False, f"disabled by {DISABLE_VARIABLE}=0")
-    try:
-        from minispore_numpy.native import _window  # type: ignore[attr-defined]
-    except ImportError as error:
-        return None, NativeStatus(
-            False, f"not built ({error}); install a C compiler and reinstall minispore to build it"
-        )
-    return _window, NativeStatus(True, "compiled kernels in use")
+    return module, status
 
 
 update_module, UPDATE_STATUS = _load()
-window_module, WINDOW_STATUS = _load_window()
+window_module, WINDOW_STATUS = _import("_window")
 
 
 def _combined() -> NativeStatus:
