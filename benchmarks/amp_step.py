@@ -17,40 +17,18 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples" / "lenet5"))
 
-from lenet import LeNet5
+from lenet_step import minispore_step
 from timing import Contender, format_time, interleave
 
-import minispore as ms
-from minispore import nn
 from minispore.backend import available_backends
 
 
 def amp_step(device: str, level: str, batch_size: int) -> Contender:
     """One training step of LeNet5 prepared with ``auto_mixed_precision(net, level)``."""
-    ms.set_device(device)
-    ms.set_seed(0)
-    user_net = LeNet5()
-    net = ms.amp.auto_mixed_precision(user_net, level)
-    net.set_train()
-    loss_fn = nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean")
-    opt = nn.Momentum(user_net.trainable_params(), 0.01, 0.9)
-    rng = np.random.default_rng(0)
-    x = ms.Tensor(rng.standard_normal((batch_size, 1, 32, 32)).astype(np.float32))
-    y = ms.Tensor(rng.integers(0, 10, batch_size).astype(np.int32))
-
-    def forward(data: ms.Tensor, label: ms.Tensor) -> ms.Tensor:
-        out: ms.Tensor = loss_fn(net(data), label)
-        return out
-
-    grad_fn = ms.value_and_grad(forward, None, opt.parameters)
-
-    def step() -> None:
-        _, grads = grad_fn(x, y)
-        opt(grads)
-
-    return Contender(f"{device} {level}", step, x.backend.synchronize)
+    contender = minispore_step(device, batch_size, level)
+    contender.name = f"{device} {level}"
+    return contender
 
 
 def main() -> None:

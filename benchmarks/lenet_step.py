@@ -38,13 +38,16 @@ def _batch(batch_size: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
     )
 
 
-def minispore_step(device: str, batch_size: int) -> Contender:
+def minispore_step(device: str, batch_size: int, amp_level: str | None = None) -> Contender:
+    """One LeNet5 training step on ``device``; with ``amp_level``, of the network that
+    ``ms.amp.auto_mixed_precision`` prepares (the optimizer keeps the float32 weights)."""
     ms.set_device(device)
     ms.set_seed(0)
-    net = LeNet5()
+    user_net = LeNet5()
+    net = user_net if amp_level is None else ms.amp.auto_mixed_precision(user_net, amp_level)
     net.set_train()
     loss_fn = nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean")
-    opt = nn.Momentum(net.trainable_params(), 0.01, 0.9)
+    opt = nn.Momentum(user_net.trainable_params(), 0.01, 0.9)
     x, y = (ms.Tensor(a) for a in _batch(batch_size))
 
     def forward(data: ms.Tensor, label: ms.Tensor) -> ms.Tensor:
