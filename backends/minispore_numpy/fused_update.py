@@ -55,12 +55,14 @@ def fused_update(step: UpdateStep, param: Vector, states: Sequence[Vector], grad
         kernels = _CHOSEN.get(key)
         if kernels is None:
             kernels = _CHOSEN[key] = (_KERNELS[(step.program(False).key, fmt)], _KERNELS[(step.program(True).key, fmt)])
-        args = (*kernels, param, tuple(states))
-        tail = (step.decay_count, step.scalars, THREADS)
+        plain, decay = kernels
+        states = states if isinstance(states, tuple) else tuple(states)
+        arrays = grads if isinstance(grads, list) else list(grads)
         try:
-            update_module.update(*args, list(grads), *tail)
+            update_module.update(plain, decay, param, states, arrays, step.decay_count, step.scalars, THREADS)
         except BufferError:  # a gradient that is not C-contiguous (a transposed or broadcast view)
-            update_module.update(*args, [np.ascontiguousarray(g) for g in grads], *tail)
+            arrays = [np.ascontiguousarray(g) for g in grads]
+            update_module.update(plain, decay, param, states, arrays, step.decay_count, step.scalars, THREADS)
         return
     _blocks(step, param, states, grads)
 

@@ -122,7 +122,7 @@ class Optimizer(Cell):
 
     def group_lr(self, k: int) -> float:
         """Group ``k``'s current learning rate (float32), read on the host."""
-        return float(F32(self._lr_mirrors[k].get().reshape(())))
+        return float(F32(self._lr_mirrors[k].first()))
 
     # states and the fused update -----------------------------------------------------
     def _make_states(self, *prefixes: str, inits: Sequence[str] = ()) -> tuple[ParameterTuple, ...]:

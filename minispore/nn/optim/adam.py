@@ -153,7 +153,7 @@ class Adam(Optimizer):
         """``beta_power *= beta`` for both (queued on the device); the new values, on the host."""
         out = []
         for mirror, beta in zip(self._powers, (F32(self.beta1_value), F32(self.beta2_value))):
-            new = F32(F32(mirror.get().reshape(())) * beta)
+            new = F32(F32(mirror.first()) * beta)
             mirror.update(BinaryOp.MUL, beta, np.asarray(new))
             out.append(new)
         return out[0], out[1]

@@ -77,6 +77,7 @@ class FlatGroup:
         total = sum(p.size for p, _, _, _ in self._entries)
         count = 1 + len(self._entries[0][1])
         self.buffers = [backend.full((total,), 0, dtype) for _ in range(count)]
+        self._state_buffers = tuple(self.buffers[1:])
         self._fused = backend if isinstance(backend, FusedUpdate) else None
         self.slots = []
         offset = 0
@@ -145,23 +146,25 @@ class FlatGroup:
         options: frozenset[str],
         scalars: tuple[float, ...],
         grads: Sequence[Tensor],
+        exact: bool = False,
     ) -> None:
         """Run ``rule`` over the whole group in one backend call.
 
-        ``grads`` follow :attr:`slots`. ``scalars`` follow ``rule.all_scalars``
+        ``grads`` follow :attr:`slots`; ``exact`` says that each has its parameter's dtype
+        (the optimizer checked it). ``scalars`` follow ``rule.all_scalars``
         (``weight_decay`` second to last). The backend's ``fused_update`` runs when it
         has one, else :func:`~.fused.default_fused_update` on its primitives.
         """
-        dtype = self.buffers[0].dtype
-        if self._any_centralized or any(g._data.dtype != dtype for g in grads):
+        param, states = self.buffers[0], self._state_buffers
+        if self._any_centralized or not (exact or all(g._data.dtype == param.dtype for g in grads)):
             arrays = [self._gradient(slot, g, scalars[-2]) for slot, g in zip(self.slots, grads)]
         else:
             arrays = [g._data for g in grads]
         step = UpdateStep(rule, options, self.decay_count, scalars)
         if self._fused is not None:
-            self._fused.fused_update(step, self.buffers[0], self.buffers[1:], arrays)
+            self._fused.fused_update(step, param, states, arrays)
         else:
-            default_fused_update(self.backend, step, self.buffers[0], self.buffers[1:], arrays)
+            default_fused_update(self.backend, step, param, states, arrays)
 
 
 class FlatGroups:
@@ -186,8 +189,9 @@ class FlatGroups:
         buckets: dict[tuple[int, str, int], list[int]] = {}
         for i, p in enumerate(params):
             buckets.setdefault((group_index[i], p.dtype.name, id(p.backend)), []).append(i)
-        self.members: list[tuple[int, FlatGroup, list[int]]] = []
-        """``(group index, flat group, the positions of its slots in the gradient tuple)``."""
+        self.members: list[tuple[int, FlatGroup, list[int] | None]] = []
+        """``(group index, flat group, the positions of its slots in the gradient tuple)``;
+        None for a group that takes the whole tuple in order (one group, nothing reordered)."""
         for (g, _, _), idx in buckets.items():
             group = FlatGroup(
                 [params[i] for i in idx],
@@ -196,7 +200,8 @@ class FlatGroups:
                 [centralize[i] for i in idx],
             )
             position = {id(params[i]): i for i in idx}
-            self.members.append((g, group, [position[id(slot.param)] for slot in group.slots]))
+            positions = [position[id(slot.param)] for slot in group.slots]
+            self.members.append((g, group, None if positions == list(range(len(params))) else positions))
 
     def check_bound(self, prim: str) -> None:
         """:meth:`FlatGroup.check_bound` for every group, before anything is written."""
@@ -209,8 +214,13 @@ class FlatGroups:
         options: Callable[[int], frozenset[str]],
         scalars: Callable[[int], tuple[float, ...]],
         grads: Sequence[Tensor],
+        exact: bool = False,
     ) -> None:
-        """Run ``rule`` over every group; ``options`` and ``scalars`` are given per group index."""
+        """Run ``rule`` over every group; ``options`` and ``scalars`` are given per group index.
+
+        ``exact``: each gradient has its parameter's shape and dtype (see :meth:`FlatGroup.apply`).
+        """
         for g, group, positions in self.members:
             group.ensure_bound()
-            group.apply(rule, options(g), scalars(g), [grads[i] for i in positions])
+            mine = grads if positions is None else [grads[i] for i in positions]
+            group.apply(rule, options(g), scalars(g), mine, exact)

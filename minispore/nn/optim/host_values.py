@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from minispore.backend.protocol import BinaryOp
+from minispore.backend.protocol import Array, Backend, BinaryOp
 from minispore.common.parameter import Parameter
 from minispore.functions.constants import scalar
 
@@ -31,14 +31,23 @@ class HostMirror:
         self.parameter = parameter
         self._seen: tuple[int, int] | None = None
         self._value: HostArray = np.empty(0)
+        self._first: Any = None
 
     def get(self) -> HostArray:
         """The current value (read from the device only if the Parameter changed since)."""
         p = self.parameter
-        if self._seen != (id(p._data), p.version):
+        if self._seen != (id(p._data), p._version):
             self._value = p.asnumpy()
-            self._seen = (id(p._data), p.version)
+            self._first = None
+            self._seen = (id(p._data), p._version)
         return self._value
+
+    def first(self) -> Any:
+        """The first element of :meth:`get` as a NumPy scalar (a rate, a momentum), kept until the value changes."""
+        value = self.get()
+        if self._first is None:
+            self._first = value.reshape(-1)[0]
+        return self._first
 
     def update(self, op: BinaryOp, operand: np.generic, host_value: HostArray) -> None:
         """``parameter = parameter <op> operand``, queued on the device (nothing waited for);
@@ -48,25 +57,45 @@ class HostMirror:
         constant = scalar(backend, operand.item(), operand.dtype)
         p._rebind(backend.binary(op, p._data, constant), backend)
         self._value = host_value
-        self._seen = (id(p._data), p.version)
+        self._first = None
+        self._seen = (id(p._data), p._version)
 
 
-class StepCounter(HostMirror):
-    """A step counter (``global_step``, ``state_step``): an int32 ``(1,)`` Parameter read and
-    incremented on the host."""
+class StepCounter:
+    """A step counter (``global_step``, ``state_step``): an int32 Parameter of one element,
+    read and incremented on the host.
+
+    The count is kept as a Python int, re-read from the device only after the Parameter's
+    value was replaced (as :class:`HostMirror` does), and each increment is one add queued
+    on the device with a constant kept per backend: this runs on every optimizer call.
+
+    Args:
+        name: the Parameter's name.
+        shape: ``(1,)`` (``global_step``) or ``()`` (``state_step``).
+    """
 
     def __init__(self, name: str = "global_step", shape: tuple[int, ...] = (1,)) -> None:
-        super().__init__(Parameter(np.zeros(shape, np.int32), name=name))
+        self.parameter = Parameter(np.zeros(shape, np.int32), name=name)
+        self._seen: tuple[int, int] | None = None
+        self._step = 0
+        self._one: tuple[Backend, Array] | None = None
 
     @property
     def value(self) -> int:
         """The step before this call's increment."""
-        return int(self.get().reshape(-1)[0])
+        p = self.parameter
+        if self._seen != (id(p._data), p._version):
+            self._step = int(p.asnumpy().reshape(-1)[0])
+            self._seen = (id(p._data), p._version)
+        return self._step
 
     def advance(self, step: int) -> None:
-        """Set the counter to ``step + 1``: an add queued on the device."""
-        host = np.array([step + 1], dtype=np.int32).reshape(self.parameter.shape)
-        self.update(BinaryOp.ADD, _ONE, host)
-
-
-_ONE = np.int32(1)
+        """Set the counter to ``step + 1``: an add queued on the device (nothing waited for)."""
+        p = self.parameter
+        backend = p.backend
+        one = self._one
+        if one is None or one[0] is not backend:
+            one = self._one = (backend, scalar(backend, 1, np.dtype(np.int32)))
+        p._rebind(backend.binary(BinaryOp.ADD, p._data, one[1]), backend)
+        self._step = step + 1
+        self._seen = (id(p._data), p._version)

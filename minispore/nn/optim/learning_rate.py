@@ -49,7 +49,7 @@ class ConstantLR:
         return self.parameter
 
     def value_at(self, step: int) -> np.float32:
-        value: np.float32 = np.float32(self._host.get().reshape(()))
+        value: np.float32 = self._host.first()
         return value
 
 

@@ -115,7 +115,7 @@ class Momentum(Optimizer):
                 whose shape changed since the optimizer was built.
         """
         v = self._begin_step(gradients, _FLOATS)
-        momentum = float(self._momentum.get().reshape(()))
+        momentum = float(self._momentum.first())
         if self.fused:
             return self._fused_update(MOMENTUM, self._options, v, lambda g: (v.lrs[g], momentum))
         for r, moment, grad in zip(self._records, self.moments, v.grads):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -29,8 +29,7 @@ from minispore.nn.optim.rules import UpdateRule
 from minispore.nn.optim.weight_decay import FixedWeightDecay, WeightDecay, default_decay_filter, parse_weight_decay
 
 
-@dataclass(frozen=True)
-class StepValues:
+class StepValues(NamedTuple):
     """The host values of one optimizer call, read before anything is written.
 
     Attributes:
@@ -38,12 +37,15 @@ class StepValues:
         lrs: each group's learning rate at this step (float32 values).
         wds: each group's weight decay times the loss scale (float32 values).
         grad_scale: ``float32(1 / loss_scale)``, or None without a loss scale.
+        exact: every gradient has its parameter's shape, dtype and device (the fused path
+            then hands the gradients to the backend as they are, with no per-gradient check).
     """
 
     grads: tuple[Tensor, ...]
     lrs: list[float]
     wds: list[float]
     grad_scale: float | None
+    exact: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ class Optimizer(Cell):
             learning_rate.asnumpy().tolist() if isinstance(learning_rate, Tensor) else learning_rate
         )
         self.fused = True
-        self._gradient_signature: tuple[Any, ...] | None = None
+        self._gradient_signature: list[Any] | None = None
         self._states: tuple[ParameterTuple, ...] = ()
         self._flat = FlatGroups([], [], [], [], [])
 
@@ -234,13 +236,13 @@ class Optimizer(Cell):
         The gradients, the learning rates (a list rate past its end raises here) and the
         state buffers are all checked before anything is written.
         """
-        grads = self._check_gradients(gradients, floats)
+        grads, exact = self._check_gradients(gradients, floats)
         step = self.current_step()
         lrs = [float(g.lr.value_at(step)) for g in self.groups]
         wds = [float(g.weight_decay.value_at(step)) for g in self.groups]
         self._check_states()
         self._increment_step(step)
-        return StepValues(grads, lrs, wds, self._grad_scale())
+        return StepValues(grads, lrs, wds, self._grad_scale(), exact)
 
     def _fused_update(
         self,
@@ -254,7 +256,9 @@ class Optimizer(Cell):
         if values.grad_scale is not None:
             options = options | {"scale"}
         gs = 1.0 if values.grad_scale is None else values.grad_scale
-        self._flat.apply(rule, lambda g: options, lambda g: (*scalars(g), values.wds[g], gs), values.grads)
+        self._flat.apply(
+            rule, lambda g: options, lambda g: (*scalars(g), values.wds[g], gs), values.grads, values.exact
+        )
         return (True,) * len(values.grads)
 
     # reading the schedule ------------------------------------------------------------
@@ -328,8 +332,13 @@ class Optimizer(Cell):
         """``float32(1 / loss_scale)``, or None without a loss scale."""
         return None if self.loss_scale == 1.0 else float(np.float32(1.0 / self.loss_scale))
 
-    def _check_gradients(self, gradients: Any, floats: tuple[mstype.DType, ...]) -> tuple[Tensor, ...]:
-        """MindSpore's checks of the gradient tuple (spec §1.2, §1.4), with its exception types."""
+    def _check_gradients(self, gradients: Any, floats: tuple[mstype.DType, ...]) -> tuple[tuple[Tensor, ...], bool]:
+        """MindSpore's checks of the gradient tuple (spec §1.2, §1.4), with its exception types.
+
+        Returns:
+            The gradients, and whether each has exactly its parameter's shape, dtype and
+            device (the common case, checked with one comparison).
+        """
         if not isinstance(gradients, tuple | list):
             raise TypeError(
                 f"For '{self._prim}', 'gradients' must be a tuple of Tensors aligned with optimizer.parameters, "
@@ -340,17 +349,18 @@ class Optimizer(Cell):
                 f"The tuples in HyperMap should have the same length: the optimizer has {len(self._parameters)} "
                 f"parameters but got {len(gradients)} gradients. Pass one gradient per optimizer.parameters entry."
             )
+        grads = tuple(gradients)
         try:  # the common case (every gradient's shape, dtype and device as its parameter's): one comparison
-            if tuple((g._data.shape, g._data.dtype, g._backend) for g in gradients) == self._gradient_signature:
-                return tuple(gradients)
+            if [(g._data.shape, g._data.dtype, g._backend) for g in grads] == self._gradient_signature:
+                return grads, True
         except AttributeError:  # not a Tensor: the full check names it
             pass
-        for p, g in zip(self._parameters, gradients):
+        for p, g in zip(self._parameters, grads):
             check_gradient(self._prim, p, g, floats)
         params = self._parameters
         if all(p._data.dtype.kind == "f" for p in params):
-            self._gradient_signature = tuple((p._data.shape, p._data.dtype, p._backend) for p in params)
-        return tuple(gradients)
+            self._gradient_signature = [(p._data.shape, p._data.dtype, p._backend) for p in params]
+        return grads, False
 
 
 def _exposed_weight_decay(weight_decay: WeightDecay) -> Any:

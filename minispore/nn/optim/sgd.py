@@ -127,7 +127,7 @@ class SGD(Optimizer):
                 or integer parameter.
         """
         v = self._begin_step(gradients, _FLOATS)
-        momentum = float(self._momentum.get().reshape(()))
+        momentum = float(self._momentum.first())
         if self.fused:
             started = "momentum" in self._options and self._stat_signature() == self._zeroed_stats
             options = self._options | {"started"} if started else self._options

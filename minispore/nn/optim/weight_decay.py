@@ -33,14 +33,14 @@ class FixedWeightDecay:
     def __init__(self, weight_decay: float, loss_scale: float) -> None:
         self.weight_decay = weight_decay
         self.scaled = weight_decay * loss_scale
+        self._value: np.float32 = np.float32(self.scaled)
 
     @property
     def active(self) -> bool:
         return self.weight_decay > 0.0
 
     def value_at(self, step: int) -> np.float32:
-        value: np.float32 = np.float32(self.scaled)
-        return value
+        return self._value
 
 
 class DynamicWeightDecay:
