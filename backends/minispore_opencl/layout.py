@@ -11,6 +11,7 @@ element, or none.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from math import prod
 from typing import Any, NamedTuple
 
@@ -43,6 +44,13 @@ def layout_of(x: Any) -> Layout:
     """The :class:`Layout` of a PyOpenCL array."""
     item = x.dtype.itemsize
     return Layout(x.offset // item, tuple(x.shape), tuple(s // item for s in x.strides))
+
+
+@lru_cache(maxsize=1024)
+def dense_byte_strides(shape: Shape, itemsize: int) -> Strides:
+    """Byte strides of a C-contiguous array of ``shape`` (a tuple): what PyOpenCL's
+    ``strides`` reads for a new array, kept per shape because every launch asks."""
+    return tuple(s * itemsize for s in contiguous_strides(shape))
 
 
 def contiguous_strides(shape: Shape) -> Strides:

@@ -7,6 +7,7 @@ arguments and hand them here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from math import prod
 from typing import Any
 
@@ -17,7 +18,7 @@ import pyopencl.tools as clt
 
 from minispore.backend.protocol import Array, Shape
 from minispore_opencl import program_cache
-from minispore_opencl.layout import Layout, contiguous_strides
+from minispore_opencl.layout import Layout, dense_byte_strides
 
 WORK_GROUP = 256
 """Work-items per group, at most (fewer if a kernel allows fewer).
@@ -44,6 +45,7 @@ def _argument_dtype(arg: Any) -> np.dtype[Any] | None:
     )
 
 
+@lru_cache(maxsize=4096)
 def _group(n: int, limit: int) -> int:
     """The largest power-of-two group size up to ``limit`` that pads ``n`` items by at most 1/8."""
     group = 1
@@ -146,7 +148,8 @@ class Runtime:
     def empty(self, shape: Shape, dtype: np.dtype[Any]) -> Array:
         """A new uninitialised contiguous array."""
         dtype = np.dtype(dtype)
-        return self._array(shape, dtype, [s * dtype.itemsize for s in contiguous_strides(shape)], None, 0)
+        shape = tuple(shape)
+        return self._array(shape, dtype, dense_byte_strides(shape, dtype.itemsize), None, 0)
 
     def view(self, base: Array, layout: Layout) -> Array:
         """An array over ``base``'s buffer with ``layout`` (in elements); no copy."""
