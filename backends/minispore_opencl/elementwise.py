@@ -14,7 +14,7 @@ from minispore_opencl.layout import (
     broadcast_shapes,
     broadcast_strides,
     coalesce,
-    dense_byte_strides,
+    dense,
     layout_of,
 )
 from minispore_opencl.scalar_types import scalar_type
@@ -36,7 +36,7 @@ def run_map(rt: Runtime, spec: k.MapSpec, out: Array, inputs: Sequence[Array], p
     LeNet5 step on PoCL went to it). The layout is what :func:`coalesce` would give.
     """
     shape = out.shape
-    if all(x.shape == shape or not x.shape for x in inputs) and all(_dense(x) for x in (out, *inputs)):
+    if all(x.shape == shape or not x.shape for x in inputs) and all(dense(x) for x in (out, *inputs)):
         size = out.size
         if size:
             offsets = [a.offset // a.dtype.itemsize for a in (out, *inputs)]
@@ -60,11 +60,6 @@ def run_map(rt: Runtime, spec: k.MapSpec, out: Array, inputs: Sequence[Array], p
     items = (shape[-1], target.size // shape[-1]) if ndim >= 2 else (target.size,)
     buffers = (out.base_data, *(x.base_data for x in inputs))
     rt.launch_items(k.map_source(spec, ndim), "map", items, *buffers, *params, packed)
-
-
-def _dense(x: Array) -> bool:
-    """Whether ``x`` is C-contiguous with the strides PyOpenCL gives a new array."""
-    return bool(x.strides == dense_byte_strides(x.shape, x.dtype.itemsize))
 
 
 def _new(rt: Runtime, spec: k.MapSpec, shape: Shape, inputs: Sequence[Array]) -> Array:
@@ -112,7 +107,7 @@ def cast(rt: Runtime, x: Array, dtype: np.dtype[Any]) -> Array:
 
 def contiguous(rt: Runtime, x: Array) -> Array:
     """``x`` itself if it is contiguous (at any offset), else a contiguous copy."""
-    return x if layout_of(x).is_contiguous else cast(rt, x, x.dtype)
+    return x if dense(x) or layout_of(x).is_contiguous else cast(rt, x, x.dtype)
 
 
 def full(rt: Runtime, shape: Shape, value: float | int | bool, dtype: np.dtype[Any]) -> Array:

@@ -53,6 +53,13 @@ def dense_byte_strides(shape: Shape, itemsize: int) -> Strides:
     return tuple(s * itemsize for s in contiguous_strides(shape))
 
 
+def dense(x: Any) -> bool:
+    """Whether the PyOpenCL array ``x`` has exactly the strides of a new C-contiguous array
+    (a quick test, cached per shape: ``Layout.is_contiguous`` also accepts any stride on
+    a dimension of size 1)."""
+    return bool(x.strides == dense_byte_strides(x.shape, x.dtype.itemsize))
+
+
 def contiguous_strides(shape: Shape) -> Strides:
     """Element strides of a C-contiguous array of ``shape``."""
     strides = []
@@ -84,11 +91,19 @@ def broadcast_strides(layout: Layout, shape: Shape) -> Strides:
 
 
 def broadcast_shapes(*shapes: Shape) -> Shape:
-    """NumPy's broadcast of ``shapes``.
+    """NumPy's broadcast of ``shapes`` (tuples).
 
     Raises:
         ValueError: two shapes have different sizes, neither 1, along one dimension.
     """
+    first = shapes[0]
+    if all(s == first for s in shapes):
+        return first
+    return _broadcast_shapes(shapes)
+
+
+@lru_cache(maxsize=1024)
+def _broadcast_shapes(shapes: tuple[Shape, ...]) -> Shape:
     ndim = max(len(s) for s in shapes)
     result = []
     for d in range(ndim):

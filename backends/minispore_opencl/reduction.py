@@ -111,12 +111,12 @@ def reduce(rt: Runtime, op: ReduceOp, x: Array, axes: tuple[int, ...], keepdims:
     kept, reduced = _split(x, axes)
     outputs = prod(out_shape)
     if outputs >= PARALLEL or count < 2 * CHUNK:
-        return _launch(rt, op, x, kept, reduced, 1, x.dtype).reshape(out_shape)
+        return rt.as_shape(_launch(rt, op, x, kept, reduced, 1, x.dtype), out_shape)
     chunks = min(ceil(count / CHUNK), ceil(PARALLEL / outputs))
     partial = _launch(rt, op, x, kept, reduced, chunks, _accumulator(op, scalar_type(x.dtype))[1])
     chunks = partial.shape[0] // outputs  # _launch evens the chunks out, which may need fewer
     columns = ((outputs,), (1,)) if outputs > 1 else ((), ())
-    return _launch(rt, op, partial, columns, ((chunks,), (outputs,)), 1, x.dtype).reshape(out_shape)
+    return rt.as_shape(_launch(rt, op, partial, columns, ((chunks,), (outputs,)), 1, x.dtype), out_shape)
 
 
 def arg_reduce(rt: Runtime, op: ArgReduceOp, x: Array, axis: int, keepdims: bool) -> Array:

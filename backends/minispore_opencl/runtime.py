@@ -30,6 +30,9 @@ vectorises and runs as fast as a fused C loop.
 TABLES = 64
 """Lookup tables kept on the device before the cache starts over."""
 
+LAUNCHES = 4096
+"""Launch plans (kernel, padded range, group, size arguments) kept per range before the cache starts over."""
+
 
 def _argument_dtype(arg: Any) -> np.dtype[Any] | None:
     """How PyOpenCL passes ``arg``: None for a buffer, the dtype of a NumPy scalar, and raw
@@ -71,6 +74,7 @@ class Runtime:
         self._programs: dict[str, Any] = {}
         self._kernels: dict[tuple[str, str], tuple[Any, int]] = {}
         self._tables: dict[tuple[int, ...], Array] = {}
+        self._launches: dict[tuple[str, str, Shape], tuple[Any, tuple[int, ...], tuple[int, ...], tuple[Any, ...]]] = {}
 
     @property
     def name(self) -> str:
@@ -106,15 +110,22 @@ class Runtime:
         ``long`` arguments: kernels are built with
         :func:`~minispore_opencl.kernels.grid.guarded_kernel`, which skips the padding.
         """
-        if not all(items):
-            return
-        args = (*args, *(np.int64(n) for n in items))
-        kernel, limit = self._compiled(source, name, args)
-        local = [_group(items[0], limit)]
-        if len(items) == 2:
-            local.append(_group(items[1], limit // local[0]))
-        padded = tuple(-(-n // g) * g for n, g in zip(items, local))
-        kernel(self.queue, padded, tuple(local), *args)
+        key = (source, name, tuple(items))
+        plan = self._launches.get(key)
+        if plan is None:
+            if not all(items):
+                return
+            sizes = tuple(np.int64(n) for n in items)
+            kernel, limit = self._compiled(source, name, (*args, *sizes))
+            groups = [_group(items[0], limit)]
+            if len(items) == 2:
+                groups.append(_group(items[1], limit // groups[0]))
+            padded = tuple(-(-n // g) * g for n, g in zip(items, groups))
+            if len(self._launches) >= LAUNCHES:
+                self._launches.clear()
+            plan = self._launches[key] = (kernel, padded, tuple(groups), sizes)
+        kernel, padded, local, sizes = plan
+        kernel(self.queue, padded, local, *args, *sizes)
 
     def launch(self, source: str, name: str, global_size: Shape, local_size: Shape | None, *args: Any) -> None:
         """Run kernel ``name`` over an N-D range (sizes must be multiples of ``local_size``)."""
@@ -150,6 +161,14 @@ class Runtime:
         dtype = np.dtype(dtype)
         shape = tuple(shape)
         return self._array(shape, dtype, dense_byte_strides(shape, dtype.itemsize), None, 0)
+
+    def as_shape(self, x: Array, shape: Shape) -> Array:
+        """The new (C-contiguous) array ``x`` seen with ``shape`` of the same size; no copy.
+
+        PyOpenCL's ``reshape`` checks and works out strides in Python: 20-40 us a call.
+        """
+        shape = tuple(shape)
+        return self._array(shape, x.dtype, dense_byte_strides(shape, x.dtype.itemsize), x.base_data, x.offset)
 
     def view(self, base: Array, layout: Layout) -> Array:
         """An array over ``base``'s buffer with ``layout`` (in elements); no copy."""

@@ -26,6 +26,11 @@ class ScalarType:
     compute: str
     """The C type values are loaded into."""
 
+    def __hash__(self) -> int:
+        # The dtype alone (equal types have equal dtypes): the generated hash of all three
+        # fields ran on every kernel-source lookup.
+        return hash(self.dtype)
+
     @property
     def is_float(self) -> bool:
         return self.dtype.kind == "f"

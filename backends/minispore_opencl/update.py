@@ -15,8 +15,8 @@ import numpy as np
 from minispore.backend.protocol import Array, UpdateStep
 from minispore_opencl.elementwise import contiguous
 from minispore_opencl.kernels.update import RUN, run_update_source, update_source
-from minispore_opencl.layout import layout_of
-from minispore_opencl.scalar_types import scalar_type
+from minispore_opencl.layout import dense, layout_of
+from minispore_opencl.scalar_types import ScalarType, scalar_type
 
 if TYPE_CHECKING:
     from minispore_opencl.runtime import Runtime
@@ -78,6 +78,20 @@ def _plan(rt: Runtime, per: int, sizes: tuple[int, ...]) -> list[_Launch]:
     return plan
 
 
+_SOURCES: dict[tuple[str, frozenset[str], bool, np.dtype[Any], int], str] = {}
+
+
+def _source(rt: Runtime, step: UpdateStep, t: ScalarType, per: int) -> str:
+    """The update kernel's source for ``step``'s rule and options, kept per variant (the
+    generators' own caches hash the traced programs on every call)."""
+    key = (step.rule.name, step.options, rt.is_cpu, t.dtype, per)
+    found = _SOURCES.get(key)
+    if found is None:
+        kernel = run_update_source if rt.is_cpu else update_source
+        found = _SOURCES[key] = kernel(step.rule, step.program(False), step.program(True), t, per)
+    return found
+
+
 def fused_update(rt: Runtime, step: UpdateStep, param: Array, states: Sequence[Array], grads: Sequence[Array]) -> None:
     """:meth:`~minispore.backend.protocol.FusedUpdate.fused_update` on one device.
 
@@ -88,30 +102,28 @@ def fused_update(rt: Runtime, step: UpdateStep, param: Array, states: Sequence[A
     """
     n = int(param.shape[0])
     buffers = [param, *states]
-    layouts = [layout_of(x) for x in buffers]
-    for x, lay in zip(buffers, layouts):
-        if lay.shape != (n,) or not lay.is_contiguous or x.dtype != param.dtype:
+    for x in buffers:
+        if x.shape != (n,) or x.dtype != param.dtype or not (dense(x) or layout_of(x).is_contiguous):
             raise ValueError(
                 f"For 'fused_update', every buffer must be 1-D contiguous like 'param' ({n}, {param.dtype}), "
-                f"but got {lay.shape} {x.dtype}."
+                f"but got {layout_of(x).shape} {x.dtype}."
             )
     grads = [contiguous(rt, g) for g in grads]  # a copy of a strided one (a transposed view, say)
-    grad_layouts = [layout_of(g) for g in grads]
     if any(g.dtype != param.dtype for g in grads):
         raise ValueError(f"For 'fused_update', the gradients must be {param.dtype} arrays like 'param'.")
-    sizes = tuple(lay.size for lay in grad_layouts)
+    sizes = tuple(g.size for g in grads)
     if sum(sizes) != n:
         raise ValueError(f"For 'fused_update', the gradients hold {sum(sizes)} elements but the buffers hold {n}.")
     per = grads_per_launch(rt)
-    kernel = run_update_source if rt.is_cpu else update_source
-    source = kernel(step.rule, step.program(False), step.program(True), scalar_type(param.dtype), per)
-    head: list[Any] = [x.base_data for x in buffers] + [np.int64(lay.offset) for lay in layouts]
+    source = _source(rt, step, scalar_type(param.dtype), per)
+    item = param.dtype.itemsize
+    head: list[Any] = [x.base_data for x in buffers] + [np.int64(x.offset // item) for x in buffers]
     tail: list[Any] = [np.int64(step.decay_count), *(np.float32(s) for s in step.scalars)]
     local = None if rt.is_cpu else (WORK_GROUP,)
     for launch in _plan(rt, per, sizes):
         own = list(range(launch.first, launch.first + launch.count))
         pick = own + [own[0]] * (per - len(own))
         datas = [grads[k].base_data for k in pick]
-        offsets = [np.int64(grad_layouts[k].offset) for k in pick]
+        offsets = [np.int64(grads[k].offset // item) for k in pick]
         args = [*head, *datas, *offsets, *(table.base_data for table in launch.tables), *tail]
         rt.launch(source, "update", (launch.items,), local, *args)

@@ -38,6 +38,10 @@ class MapSpec:
     params: tuple[ScalarType, ...] = ()
     helpers: str = ""
 
+    def __hash__(self) -> int:
+        # Without the helpers' text (equal specs still hash equal); strings keep their hash.
+        return hash((self.body, self.out, self.inputs, self.params))
+
 
 def layout_struct(operands: int, ndim: int) -> str:
     """The ``layout_t`` struct a map kernel of ``operands`` operands and ``ndim`` dims takes.
@@ -151,6 +155,7 @@ _BOOL_BINARY_ERRORS = frozenset({BinaryOp.SUB, BinaryOp.DIV, BinaryOp.POW})
 BOOL = scalar_type(np.dtype(np.bool_))
 
 
+@cache
 def unary_spec(op: UnaryOp, t: ScalarType) -> MapSpec:
     """``op`` on dtype ``t``; float-only ops reject integer and bool dtypes.
 
@@ -167,6 +172,7 @@ def unary_spec(op: UnaryOp, t: ScalarType) -> MapSpec:
     return MapSpec(t, (t,), table[op].format(T=t.compute, R="round_half" if t.is_half else ""))
 
 
+@cache
 def binary_spec(op: BinaryOp, t: ScalarType) -> MapSpec:
     """``op`` on two operands of dtype ``t``; comparisons give ``bool``.
 
@@ -183,11 +189,13 @@ def binary_spec(op: BinaryOp, t: ScalarType) -> MapSpec:
     return MapSpec(BOOL if op.is_comparison else t, (t, t), _BINARY[op].format(nan=t.or_nan("a0")))
 
 
+@cache
 def where_spec(condition: ScalarType, t: ScalarType) -> MapSpec:
     """``condition ? x : y`` (any nonzero condition counts as true, as in NumPy)."""
     return MapSpec(t, (condition, t, t), "a0 != 0 ? a1 : a2")
 
 
+@cache
 def convert_spec(out: ScalarType, source: ScalarType) -> MapSpec:
     """Copy with conversion: floats truncate toward zero into integers, nonzero is ``True``."""
     # vstore_half_rte has float and double overloads only; integers go through float.
@@ -195,6 +203,7 @@ def convert_spec(out: ScalarType, source: ScalarType) -> MapSpec:
     return MapSpec(out, (source,), body)
 
 
+@cache
 def fill_spec(t: ScalarType) -> MapSpec:
     """Every element set to the parameter ``p0``."""
     return MapSpec(t, (), "p0", params=(t,))
