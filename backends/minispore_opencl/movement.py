@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 
 from minispore.backend.protocol import Array, IndexKey, Shape
 from minispore_opencl import elementwise as ew
-from minispore_opencl.layout import Layout, broadcast_strides, contiguous_strides, index_region, layout_of, reshaped
+from minispore_opencl.layout import (
+    Layout,
+    broadcast_strides,
+    contiguous_strides,
+    dense,
+    index_region,
+    layout_of,
+    reshaped,
+)
 
 if TYPE_CHECKING:
     from minispore_opencl.runtime import Runtime
@@ -45,6 +53,8 @@ def reshape(rt: Runtime, x: Array, shape: Shape) -> Array:
     """
     if prod(shape) != x.size:
         raise ValueError(f"For 'reshape', cannot reshape an array of shape {tuple(x.shape)} into shape {shape}.")
+    if dense(x):
+        return rt.as_shape(x, shape)
     view = reshaped(layout_of(x), tuple(shape))
     if view is not None:
         return rt.view(x, view)

@@ -163,7 +163,7 @@ class Runtime:
         return self._array(shape, dtype, dense_byte_strides(shape, dtype.itemsize), None, 0)
 
     def as_shape(self, x: Array, shape: Shape) -> Array:
-        """The new (C-contiguous) array ``x`` seen with ``shape`` of the same size; no copy.
+        """The dense array ``x`` (see :func:`~.layout.dense`) seen with ``shape`` of the same size; no copy.
 
         PyOpenCL's ``reshape`` checks and works out strides in Python: 20-40 us a call.
         """

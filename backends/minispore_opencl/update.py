@@ -121,9 +121,11 @@ def fused_update(rt: Runtime, step: UpdateStep, param: Array, states: Sequence[A
     tail: list[Any] = [np.int64(step.decay_count), *(np.float32(s) for s in step.scalars)]
     local = None if rt.is_cpu else (WORK_GROUP,)
     for launch in _plan(rt, per, sizes):
-        own = list(range(launch.first, launch.first + launch.count))
-        pick = own + [own[0]] * (per - len(own))
-        datas = [grads[k].base_data for k in pick]
-        offsets = [np.int64(grads[k].offset // item) for k in pick]
+        mine = grads[launch.first : launch.first + launch.count]
+        unused = per - len(mine)  # the kernel's unused gradient slots repeat the first
+        datas = [g.base_data for g in mine]
+        offsets = [np.int64(g.offset // item) for g in mine]
+        datas += [datas[0]] * unused
+        offsets += [offsets[0]] * unused
         args = [*head, *datas, *offsets, *(table.base_data for table in launch.tables), *tail]
         rt.launch(source, "update", (launch.items,), local, *args)

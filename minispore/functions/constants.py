@@ -1,5 +1,6 @@
 """Scalar constants (0-d arrays) shared by the Functions of one backend (and the
-optimizers' step counters).
+optimizers' step counters, and the float operands of ``x * 0.5``-style ops), and
+``arange`` tables (one-hot's class indices).
 
 ReLU compares with a zero and Sqrt's derivative multiplies by a two on every call. Built
 afresh, each is a fill launch on a device (8 of the 85 launches of a LeNet5 step on
@@ -20,7 +21,7 @@ from minispore.backend.protocol import Array, Backend
 LIMIT = 256
 """Constants kept before the cache starts over (values such as a pooling divisor vary)."""
 
-_CACHE: dict[tuple[int, float, float, str], tuple[Backend, Array]] = {}
+_CACHE: dict[tuple[Any, ...], tuple[Backend, Array]] = {}
 
 
 def scalar(backend: Backend, value: float, dtype: np.dtype[Any]) -> Array:
@@ -35,6 +36,23 @@ def scalar(backend: Backend, value: float, dtype: np.dtype[Any]) -> Array:
         if len(_CACHE) >= LIMIT:
             _CACHE.clear()
         array = backend.full((), value, dtype)
+        if isinstance(array, np.ndarray):
+            array.setflags(write=False)
+        found = _CACHE[key] = (backend, array)
+    return found[1]
+
+
+def arange(backend: Backend, n: int, dtype: np.dtype[Any]) -> Array:
+    """``0, 1, ..., n - 1`` in ``dtype`` on ``backend``, uploaded once."""
+    dtype = np.dtype(dtype)
+    key = (id(backend), "arange", n, dtype.str)
+    found = _CACHE.get(key)
+    if found is None or found[0] is not backend:
+        if len(_CACHE) >= LIMIT:
+            _CACHE.clear()
+        host = np.arange(n, dtype=dtype)
+        host.setflags(write=False)
+        array = backend.from_numpy(host)
         if isinstance(array, np.ndarray):
             array.setflags(write=False)
         found = _CACHE[key] = (backend, array)

@@ -10,6 +10,7 @@ import numpy as np
 from minispore.common import dtype as mstype
 from minispore.common.dtype import DType
 from minispore.common.tensor import Tensor, host_array
+from minispore.functions.constants import scalar
 
 
 def scalar_dtype(value: Any, other: DType) -> DType:
@@ -50,6 +51,8 @@ def operands(x: Any, y: Any, op: str) -> tuple[Tensor, Tensor]:
             yt = on_backend(y, x)
             return operands(x, yt, op)
         dtype = scalar_dtype(y, x.dtype)
+        if isinstance(y, float) and dtype.is_floating:  # a float constant: filled once per device and dtype
+            return cast_to(x, dtype), Tensor._from_array(scalar(x.backend, y, dtype.np_dtype), x.backend)
         return cast_to(x, dtype), on_backend(y, x, dtype)
     if isinstance(y, Tensor):
         b, a = operands(y, x, op)

@@ -11,7 +11,7 @@ import numpy as np
 from minispore.common import dtype as mstype
 from minispore.common.dtype import DTypeLike
 from minispore.common.tensor import Tensor, host_array
-from minispore.functions import movement
+from minispore.functions import constants, movement
 from minispore.ops._convert import cast_to, normalize_axes, on_backend
 
 
@@ -285,7 +285,7 @@ def one_hot(indices: Tensor, depth: int, on_value: float = 1.0, off_value: float
     """One-hot encoding of integer ``indices`` (a comparison, so it runs on any device)."""
     from minispore.ops.math import equal, where
 
-    classes = on_backend(np.arange(depth, dtype=np.int64), indices)
+    classes = Tensor._from_array(constants.arange(indices.backend, depth, np.dtype(np.int64)), indices.backend)
     hit = equal(expand_dims(cast(indices, mstype.int64), -1), classes)
     out = where(hit, on_value, off_value) if on_value != 1.0 or off_value != 0.0 else cast(hit, mstype.float32)
     if isinstance(on_value, float):
