@@ -108,6 +108,8 @@ def fused_update(rt: Runtime, step: UpdateStep, param: Array, states: Sequence[A
                 f"For 'fused_update', every buffer must be 1-D contiguous like 'param' ({n}, {param.dtype}), "
                 f"but got {layout_of(x).shape} {x.dtype}."
             )
+    for x in states:  # the launch says that it writes param, its first argument
+        rt.written(x)
     grads = [contiguous(rt, g) for g in grads]  # a copy of a strided one (a transposed view, say)
     if any(g.dtype != param.dtype for g in grads):
         raise ValueError(f"For 'fused_update', the gradients must be {param.dtype} arrays like 'param'.")

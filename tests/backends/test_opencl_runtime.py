@@ -95,3 +95,62 @@ def test_elementwise_flat_path_reads_views_at_offsets_and_scalars() -> None:
     for got, expected in cases:
         assert tuple(got.shape) == np.shape(expected)
         np.testing.assert_array_equal(backend.to_numpy(got), expected)
+
+
+def test_small_uploads_read_back_from_their_host_copy_until_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyopencl.array as cla
+
+    backend = OpenCLBackend()
+    rt = backend._rt
+    reads: list[Any] = []
+    original = cla.Array.get
+    monkeypatch.setattr(cla.Array, "get", lambda self, *a, **k: reads.append(self) or original(self, *a, **k))
+    host = np.arange(6, dtype=np.int32)
+    x = backend.from_numpy(host)
+    host[:] = -1  # the upload took its own copy
+    first = backend.to_numpy(x)
+    np.testing.assert_array_equal(first, np.arange(6))
+    first[:] = 99  # the caller's copy: the next read is unchanged
+    np.testing.assert_array_equal(backend.to_numpy(x), np.arange(6))
+    assert reads == []
+    # Writes through the array, a view of its buffer, or setitem reach the next read.
+    backend.copy_into(backend.view(x, 4, (2,)), backend.from_numpy(np.array([7, 8], np.int32)))
+    np.testing.assert_array_equal(backend.to_numpy(x), [0, 1, 2, 3, 7, 8])
+    y = backend.from_numpy(np.zeros((2, 3), np.float32))
+    backend.setitem(y, (0, slice(0, 3, 1)), backend.from_numpy(np.array(5.0, np.float32)))
+    np.testing.assert_array_equal(backend.to_numpy(y), [[5, 5, 5], [0, 0, 0]])
+    z = backend.from_numpy(np.ones(3, np.float32))
+    backend.copy_into(z, backend.from_numpy(np.array([1.0, 2.0, 3.0], np.float32)))
+    np.testing.assert_array_equal(backend.to_numpy(z), [1, 2, 3])
+    # A view of an upload, and an upload above the limit, are read from the device.
+    reads.clear()
+    np.testing.assert_array_equal(backend.to_numpy(backend.reshape(backend.from_numpy(host), (2, 3))), [[-1] * 3] * 2)
+    big = np.arange(rt_limit() // 4 + 1, dtype=np.float32)
+    np.testing.assert_array_equal(backend.to_numpy(backend.from_numpy(big)), big)
+    assert len(reads) == 2
+
+
+def rt_limit() -> int:
+    from minispore_opencl.runtime import HOST_COPY_BYTES
+
+    return HOST_COPY_BYTES
+
+
+def test_tensor_writes_reach_reads_of_small_uploads() -> None:
+    import minispore as ms
+
+    ms.set_device("OpenCL")
+    try:
+        labels = ms.Tensor(np.array([0, 1, 2], np.int32))
+        labels[1] = 7
+        np.testing.assert_array_equal(labels.asnumpy(), [0, 7, 2])
+        w = ms.Parameter(np.zeros(3, np.float32), name="w")
+        w.set_data(ms.Tensor(np.array([1.0, 2.0, 3.0], np.float32)))
+        np.testing.assert_array_equal(w.asnumpy(), [1, 2, 3])
+        opt = ms.nn.Momentum([w], 1.0, 0.0)
+        opt((ms.Tensor(np.ones(3, np.float32)),))
+        np.testing.assert_array_equal(w.asnumpy(), [0, 1, 2])
+        with pytest.raises(RuntimeError, match="class index"):
+            ms.ops.softmax_cross_entropy(ms.Tensor(np.zeros((3, 3), np.float32)), labels, sparse=True)
+    finally:
+        ms.set_device("CPU")
