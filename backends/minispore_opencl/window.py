@@ -83,7 +83,7 @@ def col2im(rt: Runtime, cols: Array, input_shape: Shape, window: Window2d) -> Ar
     cols = ew.contiguous(rt, cols)
     index = _index(layout_of(cols).offset + cols.size, x.size)
     packed = _packed(layout_of(cols).offset, h, w, window, index)
-    source = col2im_source(scalar_type(cols.dtype), window.kernel, index)
+    source = col2im_source(scalar_type(cols.dtype), window.kernel, index, window.stride == (1, 1))
     rt.launch_items(source, "col2im", (x.size,), x.base_data, cols.base_data, packed)
     return x
 

@@ -76,21 +76,29 @@ const index_t py = y + L.top, px = pixel - y * L.width + L.left;
 """
 
 
-def gather(index: str, kernel: tuple[int, int], term: Callable[[int, int], str]) -> str:
+def gather(index: str, kernel: tuple[int, int], term: Callable[[int, int], str], unit_stride: bool = False) -> str:
     """Body lines where input pixel ``q`` visits every tap ``(i, j)`` that reads it.
 
     A pixel at padded row ``py`` is read by tap ``i`` of output row ``oy`` when
     ``py = oy*sh + i*dh``: with ``py = yd*sh + ym`` and ``i*dh = id*sh + im``, that is
-    ``ym == im`` at ``oy = yd - id``. ``term(i, j)`` is the code run for each tap, with
-    ``hit`` (the tap reads the pixel) and ``at`` (its output pixel ``oy*OW + ox``, else 0).
+    ``ym == im`` at ``oy = yd - id``. With ``unit_stride`` (``sh = sw = 1``) that is
+    ``oy = py - i*dh`` with no division. ``term(i, j)`` is the code run for each tap,
+    with ``hit`` (the tap reads the pixel) and ``at`` (its output pixel ``oy*OW + ox``, else 0).
     """
-    lines = [
-        input_pixel(index),
-        f"const index_t yd = {divide(index, 'py', 'sh')}, ym = py - yd * L.sh;",
-        f"const index_t xd = {divide(index, 'px', 'sw')}, xm = px - xd * L.sw;",
-    ]
+    lines = [input_pixel(index)]
+    if not unit_stride:
+        lines += [
+            f"const index_t yd = {divide(index, 'py', 'sh')}, ym = py - yd * L.sh;",
+            f"const index_t xd = {divide(index, 'px', 'sw')}, xm = px - xd * L.sw;",
+        ]
     for axis, count, reach, stride, out in (("y", kernel[0], "dh", "sh", "oh"), ("x", kernel[1], "dw", "sw", "ow")):
         for k in range(count):
+            if unit_stride:
+                lines.append(
+                    f"const index_t o{axis}{k} = p{axis} - {k} * L.{reach};\n"
+                    f"const int h{axis}{k} = (o{axis}{k} >= 0) & (o{axis}{k} < L.{out});"
+                )
+                continue
             lines.append(
                 f"const index_t {axis}d{k} = {divide(index, f'{k} * L.{reach}', stride)}, "
                 f"o{axis}{k} = {axis}d - {axis}d{k};\n"
@@ -144,11 +152,12 @@ __global {t.storage}* column = cols + nc * {kernel[0] * kernel[1]} * plane + p;
 
 
 @cache
-def col2im_source(t: ScalarType, kernel: tuple[int, int], index: str) -> str:
+def col2im_source(t: ScalarType, kernel: tuple[int, int], index: str, unit_stride: bool = False) -> str:
     """Kernel ``col2im`` over an ``N*C*H*W`` range: each pixel sums the column entries that read it.
 
     The sum runs in the compute type and is rounded once (float16: in ``float``, as the
     NumPy backend and MindSpore's kernels do); a tap that misses adds an exact 0.
+    ``unit_stride`` windows (every convolution with stride 1) find their taps without a division.
     """
     count = kernel[0] * kernel[1]
 
@@ -156,6 +165,6 @@ def col2im_source(t: ScalarType, kernel: tuple[int, int], index: str) -> str:
         load = t.load("cols", f"L.offset + (nc * {count} + {i * kernel[1] + j}) * L.plane + at")
         return f"const {t.compute} v = {load};\n    sum += hit ? v : 0;"
 
-    body = f"{t.compute} sum = 0;\n{gather(index, kernel, term)}\n{t.store('x', 'q', 'sum')}"
+    body = f"{t.compute} sum = 0;\n{gather(index, kernel, term, unit_stride)}\n{t.store('x', 'q', 'sum')}"
     params = [f"__global {t.storage}* x", f"__global const {t.storage}* cols", "const window_t L"]
     return header(t, index) + guarded_kernel("col2im", params, body.strip().splitlines(), 1)
