@@ -25,3 +25,25 @@ class MatMul(Function):
         ga = be.matmul(grad, be.transpose(self.b, perm)) if self.needs_grad[0] else None
         gb = be.matmul(be.transpose(self.a, perm), grad) if self.needs_grad[1] else None
         return ga, gb
+
+
+class Linear(Function):
+    """``x @ w.T`` for ``x`` of shape ``(n, in)`` and ``w`` of ``(out, in)``: a dense layer,
+    MindSpore's ``MatMul(transpose_b=True)``.
+
+    Backward gives ``dw = grad.T @ x``, laid out like ``w`` (MindSpore's formula), where
+    ``matmul(x, transpose(w))`` gave the transpose of ``x.T @ grad``: a strided view that
+    the optimizer then copied on every step.
+    """
+
+    auto_precision = "low"  # MindSpore's auto white list: MatMul
+
+    def forward(self, x: Array, w: Array) -> Array:
+        self.x, self.w = x, w
+        return self.backend.matmul(x, self.backend.transpose(w, (1, 0)))
+
+    def backward(self, grad: Array) -> tuple[Array | None, ...]:
+        be = self.backend
+        gx = be.matmul(grad, self.w) if self.needs_grad[0] else None
+        gw = be.matmul(be.transpose(grad, (1, 0)), self.x) if self.needs_grad[1] else None
+        return gx, gw

@@ -14,10 +14,11 @@ from minispore.backend.protocol import Window2d
 from minispore.common.tensor import Tensor
 from minispore.common.validation import check_bool, check_positive_int
 from minispore.context import host_rng
+from minispore.functions import linalg
 from minispore.functions import window as fw
-from minispore.ops._convert import on_backend
-from minispore.ops.array import expand_dims, reshape, stop_gradient, transpose
-from minispore.ops.math import amax, exp, log, matmul, mean, mul, sqrt, sub
+from minispore.ops._convert import on_backend, operands
+from minispore.ops.array import expand_dims, reshape, stop_gradient
+from minispore.ops.math import amax, exp, log, mean, mul, sqrt, sub
 from minispore.ops.math import sum as reduce_sum
 from minispore.ops.nn_args import (
     Padding4,
@@ -279,7 +280,7 @@ def dense(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise ValueError(f"For '{op}', 'weight' must be 2-D (out, in), but got shape {w.shape}.")
     x = check_input(op, input, "at least 1-D (*, in)", None, ("in", -1, w.shape[1]), weight=w)
     flat = x if x.ndim == 2 else reshape(x, (-1, w.shape[1]))
-    out = matmul(flat, transpose(w, (1, 0)))
+    out = linalg.Linear.apply(*operands(flat, w, "MatMul"))
     if bias is not None:
         out = out + expect_vector(op, "bias", bias, w.shape[0])
     return out if x.ndim == 2 else reshape(out, (*x.shape[:-1], w.shape[0]))

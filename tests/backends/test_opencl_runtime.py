@@ -99,9 +99,9 @@ def test_elementwise_flat_path_reads_views_at_offsets_and_scalars() -> None:
 
 def test_small_uploads_read_back_from_their_host_copy_until_written(monkeypatch: pytest.MonkeyPatch) -> None:
     import pyopencl.array as cla
+    from minispore_opencl.runtime import HOST_COPY_BYTES
 
     backend = OpenCLBackend()
-    rt = backend._rt
     reads: list[Any] = []
     original = cla.Array.get
     monkeypatch.setattr(cla.Array, "get", lambda self, *a, **k: reads.append(self) or original(self, *a, **k))
@@ -125,15 +125,9 @@ def test_small_uploads_read_back_from_their_host_copy_until_written(monkeypatch:
     # A view of an upload, and an upload above the limit, are read from the device.
     reads.clear()
     np.testing.assert_array_equal(backend.to_numpy(backend.reshape(backend.from_numpy(host), (2, 3))), [[-1] * 3] * 2)
-    big = np.arange(rt_limit() // 4 + 1, dtype=np.float32)
+    big = np.arange(HOST_COPY_BYTES // 4 + 1, dtype=np.float32)
     np.testing.assert_array_equal(backend.to_numpy(backend.from_numpy(big)), big)
     assert len(reads) == 2
-
-
-def rt_limit() -> int:
-    from minispore_opencl.runtime import HOST_COPY_BYTES
-
-    return HOST_COPY_BYTES
 
 
 def test_tensor_writes_reach_reads_of_small_uploads() -> None:

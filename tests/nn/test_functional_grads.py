@@ -220,3 +220,19 @@ def test_dropout_masks_and_scales_in_training_only(device: str) -> None:
     ms.set_seed(1)
     grad = ms.grad(lambda t: drop(t).sum())(x)
     np.testing.assert_array_equal(grad.asnumpy(), first)
+
+
+def test_dense_weight_gradient_is_laid_out_like_the_weight(device: str) -> None:
+    # dw = grad.T @ x, as MindSpore computes it: the optimizer's kernel reads it in place
+    # instead of copying a transposed view on every step.
+    fc = nn.Dense(3, 2)
+    x = ms.Tensor(np.arange(12, dtype=np.float32).reshape(4, 3))
+    _, (gw, _) = ms.value_and_grad(lambda t: fc(t).sum(), None, fc.trainable_params())(x)
+    np.testing.assert_array_equal(gw.asnumpy(), np.ones((2, 4), np.float32) @ x.asnumpy())
+    data = gw._data
+    if device == "OpenCL":
+        from minispore_opencl.layout import dense
+
+        assert dense(data)
+    elif isinstance(data, np.ndarray):
+        assert data.flags.c_contiguous
