@@ -104,7 +104,12 @@ def test_small_uploads_read_back_from_their_host_copy_until_written(monkeypatch:
     backend = OpenCLBackend()
     reads: list[Any] = []
     original = cla.Array.get
-    monkeypatch.setattr(cla.Array, "get", lambda self, *a, **k: reads.append(self) or original(self, *a, **k))
+
+    def spy(self: Any, *a: Any, **k: Any) -> Any:
+        reads.append(self)
+        return original(self, *a, **k)
+
+    monkeypatch.setattr(cla.Array, "get", spy)
     host = np.arange(6, dtype=np.int32)
     x = backend.from_numpy(host)
     host[:] = -1  # the upload took its own copy

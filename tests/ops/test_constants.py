@@ -33,7 +33,12 @@ def test_float_operands_are_not_uploaded_again(device: str, monkeypatch: pytest.
     uploads: list[Any] = []
     backend = x.backend
     original = type(backend).from_numpy
-    monkeypatch.setattr(type(backend), "from_numpy", lambda self, a: uploads.append(a) or original(self, a))
+
+    def spy(self: Any, a: Any) -> Any:
+        uploads.append(a)
+        return original(self, a)
+
+    monkeypatch.setattr(type(backend), "from_numpy", spy)
     assert float(ops.mean(x).asnumpy()) == 2.5
     np.testing.assert_array_equal(ops.one_hot(labels, 3).asnumpy(), [[0, 0, 1], [1, 0, 0]])
     assert uploads == []
