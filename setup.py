@@ -3,7 +3,8 @@
 ``minispore_numpy.native._update`` is the fused optimizer update. Its kernels are
 generated here from the rule definitions in ``minispore/nn/optim/rules`` (see
 ``backends/minispore_numpy/native/generate.py``). ``minispore_numpy.native._window``
-holds the sliding-window kernels (im2col, col2im, max-pool forward and backward). Both
+holds the sliding-window kernels (im2col, col2im, max-pool forward and backward), and
+``minispore_numpy.native._select`` an elementwise select (``where``). All three
 extensions are optional: without a C compiler the install still succeeds and the NumPy
 fallbacks run
 (``python -m minispore.backend`` says which is in use).
@@ -71,6 +72,12 @@ setup(
         Extension(
             "minispore_numpy.native._window",
             sources=["backends/minispore_numpy/native/window.c"],
+            extra_compile_args=CFLAGS,
+            optional=True,
+        ),
+        Extension(
+            "minispore_numpy.native._select",
+            sources=["backends/minispore_numpy/native/select.c"],
             extra_compile_args=CFLAGS,
             optional=True,
         ),

@@ -20,6 +20,8 @@ from minispore.backend.protocol import Array, Availability, Shape, UpdateStep, W
 from minispore_numpy import fused_update, native, windows
 from minispore_numpy.allocator import keep_freed_memory
 
+_SELECT_CODES = {np.dtype(np.float32): 0, np.dtype(np.float64): 1}
+
 
 class NumpyBackend(ArrayApiBackend):
     """minispore's ``"CPU"`` device and the reference every other backend is tested against."""
@@ -59,6 +61,25 @@ class NumpyBackend(ArrayApiBackend):
         if a.dtype == np.float16:
             return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
         return super().matmul(a, b)
+
+    def where(self, condition: Array, x: Array, y: Array) -> Array:
+        """The compiled select for a bool condition and float32/float64 operands of its shape
+        (``y`` may be 0-d), all C-contiguous; NumPy's ``where`` otherwise. The same values."""
+        if (
+            native.select_module is not None
+            and condition.dtype == np.bool_
+            and x.dtype == y.dtype
+            and x.dtype in _SELECT_CODES
+            and x.shape == condition.shape
+            and (y.shape == x.shape or y.ndim == 0)
+            and condition.flags.c_contiguous
+            and x.flags.c_contiguous
+            and y.flags.c_contiguous
+        ):
+            out = np.empty(x.shape, x.dtype)
+            native.select_module.select(_SELECT_CODES[x.dtype], condition, x, y, out)
+            return out
+        return super().where(condition, x, y)
 
     # windows: the compiled kernels for float32 and float64, the array-module versions otherwise
     def im2col(self, x: Array, window: Window2d, pad_value: float) -> Array:

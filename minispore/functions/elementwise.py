@@ -117,11 +117,13 @@ class Ceil(_Piecewise):
 
 
 class ReLU(Function):
-    """``max(x, 0)`` with MindSpore's derivative: 0 at ``x == 0``.
+    """``max(x, 0)`` with MindSpore's derivative (its ReluGrad kernel): the upstream gradient
+    where the output is positive, ``+0.0`` elsewhere, even where that gradient is NaN or
+    infinite (a product with the mask would let those through as NaN).
 
-    The forward is one pass and keeps only its output: ``y > 0`` exactly where
-    ``x > 0``, so the backward multiplies ``grad`` by that mask (a product, which
-    vectorises, where a ``where`` on a random mask does not: 15x slower in NumPy).
+    The forward is one pass and keeps only its output (``y > 0`` exactly where ``x > 0``).
+    The backward is a comparison and a select; on the CPU the select is compiled (NumPy's
+    ``where`` on a random mask is about 15x slower than the product it replaces).
     """
 
     def forward(self, x: Array) -> Array:
@@ -130,8 +132,8 @@ class ReLU(Function):
 
     def backward(self, grad: Array) -> tuple[Array | None, ...]:
         b = self.backend
-        mask = b.cast(b.binary(BinaryOp.GT, self.out, _const(self, self.out, 0)), grad.dtype)
-        return (b.binary(BinaryOp.MUL, grad, mask),)
+        positive = b.binary(BinaryOp.GT, self.out, _const(self, self.out, 0))
+        return (b.where(positive, grad, _const(self, grad, 0)),)
 
 
 class _Binary(Function):

@@ -236,3 +236,15 @@ def test_dense_weight_gradient_is_laid_out_like_the_weight(device: str) -> None:
         assert dense(data)
     elif isinstance(data, np.ndarray):
         assert data.flags.c_contiguous
+
+
+def test_relu_gradient_is_mindspores_select_for_non_finite_gradients(device: str) -> None:
+    # MindSpore's ReluGrad: dy where y > 0, else +0.0, whatever dy is (a product with the
+    # mask gave NaN for a NaN or infinite dy, and -0.0 for a negative one).
+    x = ms.Tensor(np.array([-1.0, 0.0, 2.0, -3.0, 4.0, -0.5], np.float32))
+    upstream = ms.Tensor(np.array([np.nan, np.inf, 5.0, -2.0, np.nan, -np.inf], np.float32))
+    with np.errstate(invalid="ignore"):  # the forward product meets 0 * inf
+        _, (gx,) = ms.value_and_grad(lambda t: ms.ops.relu(t) * upstream, (0,))(x)
+    got = gx.asnumpy()
+    np.testing.assert_array_equal(got, [0.0, 0.0, 5.0, 0.0, np.nan, 0.0])
+    assert not np.signbit(got[[0, 1, 3, 5]]).any()

@@ -2,8 +2,9 @@
 
 ``_update`` (built from ``update.c`` and the generated kernels at install time) is used
 when it imports, was built from the current rule definitions, and ``MINISPORE_NATIVE``
-is not ``0``. ``_window`` (built from ``window.c``: im2col, col2im, max pooling) is used
-when it imports and ``MINISPORE_NATIVE`` is not ``0``. Otherwise the NumPy fallbacks
+is not ``0``. ``_window`` (built from ``window.c``: im2col, col2im, max pooling) and
+``_select`` (built from ``select.c``: ``where``) are used when they import and
+``MINISPORE_NATIVE`` is not ``0``. Otherwise the NumPy fallbacks
 run; :func:`status` says which and why. A build from older rules is the one case that
 also warns on import: it only happens in a source checkout whose rules changed after
 the last ``pip install``, and the slower fallback would otherwise pass unnoticed.
@@ -61,12 +62,13 @@ def _load() -> tuple[ModuleType | None, NativeStatus]:
 
 update_module, UPDATE_STATUS = _load()
 window_module, WINDOW_STATUS = _import("_window")
+select_module, SELECT_STATUS = _import("_select")
 
 
 def _combined() -> NativeStatus:
-    if UPDATE_STATUS == WINDOW_STATUS:
+    if UPDATE_STATUS == WINDOW_STATUS == SELECT_STATUS:
         return UPDATE_STATUS
-    parts = (("update", UPDATE_STATUS), ("window kernels", WINDOW_STATUS))
+    parts = (("update", UPDATE_STATUS), ("window kernels", WINDOW_STATUS), ("select", SELECT_STATUS))
     return NativeStatus(False, "; ".join(f"{name}: {s.reason}" for name, s in parts))
 
 
@@ -74,5 +76,5 @@ STATUS = _combined()
 
 
 def status() -> NativeStatus:
-    """Whether the compiled CPU kernels (update and windows) run, with the reason when they do not."""
+    """Whether the compiled CPU kernels (update, windows and select) run, with the reason when they do not."""
     return STATUS
