@@ -6,7 +6,9 @@ its front end on every build from source: about 140 ms a program when its cache 
 takes about 1 ms. Binaries are stored under ``$XDG_CACHE_HOME/minispore/opencl`` (or
 ``~/.cache/...``), one file per program, named by a hash of everything that determines
 the binary: the source, the build options, the device, its driver and the platform.
-``MINISPORE_OPENCL_CACHE=0`` turns the cache off.
+``MINISPORE_OPENCL_CACHE=0`` turns the cache off. The window kernels are built per window
+geometry, so the folder is kept under :data:`LIMIT_BYTES`: each store removes the least
+recently used binaries beyond it (a binary read from the cache counts as used).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from typing import Any
 import pyopencl as cl
 
 DISABLE_VARIABLE = "MINISPORE_OPENCL_CACHE"
+
+LIMIT_BYTES = 256 << 20
+"""The most the cache folder holds after a store; pruning goes down to three quarters of it."""
 
 
 def cache_dir() -> Path | None:
@@ -49,13 +54,48 @@ def build(context: Any, device: Any, source: str, options: list[str]) -> Any:
     path = None if folder is None else folder / f"{_key(device, source, options)}.bin"
     if path is not None and path.is_file():
         try:
-            return cl.Program(context, [device], [path.read_bytes()]).build(options=options)
+            program = cl.Program(context, [device], [path.read_bytes()]).build(options=options)
         except (cl.Error, OSError):
             path.unlink(missing_ok=True)  # stale or unreadable: rebuild it below
+        else:
+            _touch(path)
+            return program
     program = cl.Program(context, source).build(options=options)
     if path is not None:
         _store(path, program.get_info(cl.program_info.BINARIES)[0])
+        _prune(path.parent)
     return program
+
+
+def _touch(path: Path) -> None:
+    """Mark ``path`` as used now (its modification time orders the pruning)."""
+    try:
+        os.utime(path)
+    except OSError:
+        return
+
+
+def _prune(folder: Path) -> None:
+    """Remove the least recently used binaries while ``folder`` holds more than :data:`LIMIT_BYTES`."""
+    try:
+        entries = []
+        for entry in os.scandir(folder):
+            if entry.name.endswith(".bin"):
+                info = entry.stat()
+                entries.append((info.st_mtime, info.st_size, entry.path))
+    except OSError:
+        return
+    total = sum(size for _, size, _ in entries)
+    if total <= LIMIT_BYTES:
+        return
+    for _, size, name in sorted(entries):
+        try:
+            os.unlink(name)
+        except OSError:
+            continue
+        total -= size
+        if total <= LIMIT_BYTES * 3 // 4:
+            return
 
 
 def _store(path: Path, binary: bytes) -> None:

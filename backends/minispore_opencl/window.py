@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from minispore.backend.protocol import Array, Shape, Window2d
 from minispore_opencl import elementwise as ew
 from minispore_opencl.kernels.pooling import max_pool_grad_source, max_pool_source
-from minispore_opencl.kernels.window import DIVISORS, col2im_source, im2col_source, magic
+from minispore_opencl.kernels.window import DIVISORS, Geometry, col2im_source, im2col_source, magic
 from minispore_opencl.layout import layout_of
 from minispore_opencl.scalar_types import scalar_type
 
@@ -17,14 +17,17 @@ if TYPE_CHECKING:
     from minispore_opencl.runtime import Runtime
 
 
-def _packed(offset: int, height: int, width: int, window: Window2d, index: str) -> np.ndarray[tuple[int], Any]:
-    """The host image of ``window_t`` (a magic multiplier above 2**31 wraps in ``int``, as C's ``(uint)`` reads it)."""
+def _packed(offset: int, height: int, width: int, window: Window2d, index: str) -> tuple[np.generic, Geometry]:
+    """``window_t``: the ``offset`` argument (of the index type) and the geometry that the
+    kernel source holds as literals (a magic multiplier above 2**31 wraps in ``int``, as
+    C's ``(uint)`` reads it)."""
     oh, ow = window.output_size(height, width)
     top, _, left, _ = window.padding
     sizes = dict(width=width, oh=oh, sh=window.stride[0], sw=window.stride[1], area=height * width)
     fields = [offset, height, width, *window.kernel, *window.stride, *window.dilation, top, left, oh, ow]
     fields += [height * width, oh * ow, *(k for d in DIVISORS for k in magic(max(sizes[d], 1)))]
-    return np.array(fields, dtype=np.int64).astype(np.int32 if index == "int" else np.int64)
+    packed = np.array(fields, dtype=np.int64).astype(np.int32 if index == "int" else np.int64)
+    return packed[0], tuple(int(v) for v in packed[1:])
 
 
 def _index(*sizes: int) -> str:
@@ -57,9 +60,9 @@ def im2col(rt: Runtime, x: Array, window: Window2d, pad_value: float) -> Array:
     x = ew.contiguous(rt, x)
     t = scalar_type(x.dtype)
     index = _index(layout_of(x).offset + x.size, cols.size)
-    packed = _packed(layout_of(x).offset, h, w, window, index)
-    source = im2col_source(t, window.kernel, index)
-    rt.launch_items(source, "im2col", (oh * ow, n * c), cols.base_data, x.base_data, t.scalar(pad_value), packed)
+    offset, geometry = _packed(layout_of(x).offset, h, w, window, index)
+    source = im2col_source(t, window.kernel, index, geometry)
+    rt.launch_items(source, "im2col", (oh * ow, n * c), cols.base_data, x.base_data, t.scalar(pad_value), offset)
     return cols
 
 
@@ -82,9 +85,9 @@ def col2im(rt: Runtime, cols: Array, input_shape: Shape, window: Window2d) -> Ar
         return ew.full(rt, tuple(input_shape), 0, cols.dtype)
     cols = ew.contiguous(rt, cols)
     index = _index(layout_of(cols).offset + cols.size, x.size)
-    packed = _packed(layout_of(cols).offset, h, w, window, index)
-    source = col2im_source(scalar_type(cols.dtype), window.kernel, index, window.stride == (1, 1))
-    rt.launch_items(source, "col2im", (x.size,), x.base_data, cols.base_data, packed)
+    offset, geometry = _packed(layout_of(cols).offset, h, w, window, index)
+    source = col2im_source(scalar_type(cols.dtype), window.kernel, index, geometry, window.stride == (1, 1))
+    rt.launch_items(source, "col2im", (x.size,), x.base_data, cols.base_data, offset)
     return x
 
 
@@ -100,16 +103,16 @@ def max_pool2d(rt: Runtime, x: Array, window: Window2d) -> tuple[Array, Array]:
     t = scalar_type(x.dtype)
     low = -np.inf if t.is_float else np.iinfo(x.dtype).min
     index = _index(layout_of(x).offset + x.size, out.size)
-    packed = _packed(layout_of(x).offset, h, w, window, index)
+    offset, geometry = _packed(layout_of(x).offset, h, w, window, index)
     rt.launch_items(
-        max_pool_source(t, window.kernel, index),
+        max_pool_source(t, window.kernel, index, geometry),
         "max_pool",
         (ow, n * c * oh),
         out.base_data,
         taps.base_data,
         x.base_data,
         t.scalar(low),
-        packed,
+        offset,
     )
     return out, taps
 
@@ -124,8 +127,8 @@ def max_pool2d_grad(rt: Runtime, grad: Array, taps: Array, input_shape: Shape, w
         return ew.full(rt, tuple(input_shape), 0, grad.dtype)
     grad, taps = ew.contiguous(rt, grad), ew.contiguous(rt, taps)
     index = _index(layout_of(grad).offset + grad.size, layout_of(taps).offset + taps.size, x.size)
-    packed = _packed(layout_of(grad).offset, h, w, window, index)
-    source = max_pool_grad_source(scalar_type(grad.dtype), window.kernel, index, _disjoint(window))
+    offset, geometry = _packed(layout_of(grad).offset, h, w, window, index)
+    source = max_pool_grad_source(scalar_type(grad.dtype), window.kernel, index, geometry, _disjoint(window))
     taps_at = np.int64(layout_of(taps).offset)
-    rt.launch_items(source, "max_pool_grad", (x.size,), x.base_data, grad.base_data, taps.base_data, taps_at, packed)
+    rt.launch_items(source, "max_pool_grad", (x.size,), x.base_data, grad.base_data, taps.base_data, taps_at, offset)
     return x

@@ -65,3 +65,28 @@ def test_corrupt_binary_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_cache_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(program_cache.DISABLE_VARIABLE, "0")
     assert program_cache.cache_dir() is None
+
+
+def test_cache_keeps_its_size_by_dropping_the_least_recently_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "minispore" / "opencl"
+    dev = device.select(0)
+    context = cl.Context([dev])
+    sources = [SOURCE.replace("2.0f", f"{k}.0f") for k in range(3)]
+    for source in sources:
+        program_cache.build(context, dev, source, [])
+        for path in folder.glob("*.bin"):  # the earlier a file was stored, the older it looks
+            os.utime(path, (path.stat().st_atime, path.stat().st_mtime - 10))
+    sizes = [p.stat().st_size for p in folder.glob("*.bin")]
+    assert len(sizes) == 3
+    program_cache.build(context, dev, sources[0], [])  # read back: now the most recently used
+    monkeypatch.setattr(program_cache, "LIMIT_BYTES", sum(sizes))
+    program_cache.build(context, dev, SOURCE.replace("2.0f", "7.0f"), [])  # a fourth: over the limit
+    kept = {p.name for p in folder.glob("*.bin")}
+    names = [f"{program_cache._key(dev, s, [])}.bin" for s in sources]
+    assert names[0] in kept and names[1] not in kept  # the oldest went, the one read back stayed
+    assert sum(p.stat().st_size for p in folder.glob("*.bin")) <= sum(sizes) * 3 // 4

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from minispore_opencl.kernels.grid import guarded_kernel
-from minispore_opencl.kernels.window import divide, gather, header, input_pixel, taps
+from minispore_opencl.kernels.window import Geometry, divide, gather, input_pixel, taps, window_kernel
 from minispore_opencl.scalar_types import ScalarType
 
 
 @cache
-def max_pool_source(t: ScalarType, kernel: tuple[int, int], index: str) -> str:
+def max_pool_source(t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry) -> str:
     """Kernel ``max_pool`` over an ``(OW, N*C*OH)`` range: one window per work-item.
 
     The first maximal tap in row-major order wins (padding reads ``low``, a NaN beats any
@@ -59,13 +58,12 @@ int tap = 0;"""
         "__global int* taps",
         f"__global const {t.storage}* x",
         f"const {t.compute} low",
-        "const window_t L",
     ]
-    return header(t, index) + guarded_kernel("max_pool", params, "\n".join(lines).strip().splitlines(), 2)
+    return window_kernel("max_pool", t, index, params, "\n".join(lines).strip().splitlines(), 2, geometry)
 
 
 @cache
-def max_pool_grad_source(t: ScalarType, kernel: tuple[int, int], index: str, disjoint: bool) -> str:
+def max_pool_grad_source(t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry, disjoint: bool) -> str:
     """Kernel ``max_pool_grad`` over an ``N*C*H*W`` range: each pixel sums the gradients of
     the windows whose chosen tap it is, taps in the order ``i, j`` (as ``col2im``).
 
@@ -105,6 +103,5 @@ const {t.compute} g = {t.load("grad", "L.offset + at")};
         f"__global const {t.storage}* grad",
         "__global const int* taps",
         "const long taps_at",
-        "const window_t L",
     ]
-    return header(t, index) + guarded_kernel("max_pool_grad", params, body.strip().splitlines(), 1)
+    return window_kernel("max_pool_grad", t, index, params, body.strip().splitlines(), 1, geometry)

@@ -17,7 +17,7 @@ batch 32), where the tap loops with ``long`` ``/`` and ``%`` per tap spent most 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 
 from minispore_opencl.kernels.grid import guarded_kernel
@@ -59,6 +59,27 @@ def divide(index: str, n: str, field: str) -> str:
 def header(t: ScalarType, index: str) -> str:
     """The start of every window kernel source: the preamble, ``index_t`` and ``window_t``."""
     return preamble(t) + f"typedef {index} index_t;\n" + STRUCT
+
+
+Geometry = tuple[int, ...]
+"""The fields of ``window_t`` after ``offset``, as the host packs them (magic multipliers
+above ``2**31`` already wrapped for ``int``)."""
+
+
+def window_kernel(
+    name: str, t: ScalarType, index: str, params: Sequence[str], body: Sequence[str], ndim: int, geometry: Geometry
+) -> str:
+    """Source of window kernel ``name`` for one window geometry: ``L`` is a constant made of
+    ``geometry`` and the ``offset`` argument (the last one before the sizes).
+
+    With the sizes in the source the compiler folds the index arithmetic: LeNet5's conv2
+    ``col2im`` at batch 32 ran 0.60 ms alone on PoCL with ``L`` an argument and 0.35 ms
+    with the sizes as literals. Each geometry is its own program (built once, then read
+    from the program cache); the batch size stays an argument.
+    """
+    values = ", ".join(f"(index_t)({v}L)" for v in geometry)
+    first = f"const window_t L = {{ offset, {values} }};"
+    return header(t, index) + guarded_kernel(name, [*params, "const index_t offset"], [first, *body], ndim)
 
 
 def taps(kernel: tuple[int, int]) -> list[tuple[int, int]]:
@@ -114,7 +135,7 @@ def gather(index: str, kernel: tuple[int, int], term: Callable[[int, int], str],
 
 
 @cache
-def im2col_source(t: ScalarType, kernel: tuple[int, int], index: str) -> str:
+def im2col_source(t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry) -> str:
     """Kernel ``im2col`` over an ``(OH*OW, N*C)`` range: one output pixel's ``kh*kw`` column entries.
 
     ``cols[(nc*kh + i)*kw + j][oy*OW + ox]`` is ``x[nc][y][x]``, or the pad value outside.
@@ -141,18 +162,15 @@ __global {t.storage}* column = cols + nc * {kernel[0] * kernel[1]} * plane + p;
 }}"""
         for i, j in taps(kernel)
     ]
-    params = [
-        f"__global {t.storage}* cols",
-        f"__global const {t.storage}* x",
-        f"const {t.compute} pad",
-        "const window_t L",
-    ]
+    params = [f"__global {t.storage}* cols", f"__global const {t.storage}* x", f"const {t.compute} pad"]
     body = (setup + "\n".join(lines)).strip().splitlines()
-    return header(t, index) + guarded_kernel("im2col", params, body, 2)
+    return window_kernel("im2col", t, index, params, body, 2, geometry)
 
 
 @cache
-def col2im_source(t: ScalarType, kernel: tuple[int, int], index: str, unit_stride: bool = False) -> str:
+def col2im_source(
+    t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry, unit_stride: bool = False
+) -> str:
     """Kernel ``col2im`` over an ``N*C*H*W`` range: each pixel sums the column entries that read it.
 
     The sum runs in the compute type and is rounded once (float16: in ``float``, as the
@@ -166,5 +184,5 @@ def col2im_source(t: ScalarType, kernel: tuple[int, int], index: str, unit_strid
         return f"const {t.compute} v = {load};\n    sum += hit ? v : 0;"
 
     body = f"{t.compute} sum = 0;\n{gather(index, kernel, term, unit_stride)}\n{t.store('x', 'q', 'sum')}"
-    params = [f"__global {t.storage}* x", f"__global const {t.storage}* cols", "const window_t L"]
-    return header(t, index) + guarded_kernel("col2im", params, body.strip().splitlines(), 1)
+    params = [f"__global {t.storage}* x", f"__global const {t.storage}* cols"]
+    return window_kernel("col2im", t, index, params, body.strip().splitlines(), 1, geometry)
