@@ -23,7 +23,7 @@ def _packed(offset: int, height: int, width: int, window: Window2d, index: str) 
     C's ``(uint)`` reads it)."""
     oh, ow = window.output_size(height, width)
     top, _, left, _ = window.padding
-    sizes = dict(width=width, oh=oh, sh=window.stride[0], sw=window.stride[1], area=height * width)
+    sizes = dict(height=height, width=width, oh=oh, sh=window.stride[0], sw=window.stride[1], area=height * width)
     fields = [offset, height, width, *window.kernel, *window.stride, *window.dilation, top, left, oh, ow]
     fields += [height * width, oh * ow, *(k for d in DIVISORS for k in magic(max(sizes[d], 1)))]
     packed = np.array(fields, dtype=np.int64).astype(np.int32 if index == "int" else np.int64)
@@ -86,8 +86,9 @@ def col2im(rt: Runtime, cols: Array, input_shape: Shape, window: Window2d) -> Ar
     cols = ew.contiguous(rt, cols)
     index = _index(layout_of(cols).offset + cols.size, x.size)
     offset, geometry = _packed(layout_of(cols).offset, h, w, window, index)
-    source = col2im_source(scalar_type(cols.dtype), window.kernel, index, geometry, window.stride == (1, 1))
-    rt.launch_items(source, "col2im", (x.size,), x.base_data, cols.base_data, offset)
+    unit = window.stride == (1, 1)
+    source = col2im_source(scalar_type(cols.dtype), window.kernel, index, geometry, unit)
+    rt.launch_items(source, "col2im", (w, n * c * h) if unit else (x.size,), x.base_data, cols.base_data, offset)
     return x
 
 
