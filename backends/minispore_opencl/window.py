@@ -61,7 +61,7 @@ def im2col(rt: Runtime, x: Array, window: Window2d, pad_value: float) -> Array:
     t = scalar_type(x.dtype)
     index = _index(layout_of(x).offset + x.size, cols.size)
     offset, geometry = _packed(layout_of(x).offset, h, w, window, index)
-    source = im2col_source(t, window.kernel, index, geometry)
+    source = im2col_source(t, window.kernel, index, geometry, any(window.padding))
     rt.launch_items(source, "im2col", (oh * ow, n * c), cols.base_data, x.base_data, t.scalar(pad_value), offset)
     return cols
 
@@ -106,7 +106,7 @@ def max_pool2d(rt: Runtime, x: Array, window: Window2d) -> tuple[Array, Array]:
     index = _index(layout_of(x).offset + x.size, out.size)
     offset, geometry = _packed(layout_of(x).offset, h, w, window, index)
     rt.launch_items(
-        max_pool_source(t, window.kernel, index, geometry),
+        max_pool_source(t, window.kernel, index, geometry, any(window.padding)),
         "max_pool",
         (ow, n * c * oh),
         out.base_data,

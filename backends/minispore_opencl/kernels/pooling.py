@@ -21,12 +21,13 @@ from minispore_opencl.scalar_types import ScalarType
 
 
 @cache
-def max_pool_source(t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry) -> str:
+def max_pool_source(t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry, padded: bool) -> str:
     """Kernel ``max_pool`` over an ``(OW, N*C*OH)`` range: one window per work-item.
 
     The first maximal tap in row-major order wins (padding reads ``low``, a NaN beats any
     number), as NumPy's ``argmax`` over the unfolded window. A padding tap loads from a
-    clamped index and selects ``low`` instead of branching.
+    clamped index and selects ``low`` instead of branching; without ``padded`` every tap
+    lies inside the image and loads with no test.
     """
     lines = [
         f"""
@@ -39,14 +40,20 @@ const index_t image = L.offset + nc * L.area;
 int tap = 0;"""
     ]
     nan_wins = " | ((v != v) & (best == best))" if t.is_float else ""
+    if padded:
+        read = (
+            "const int inside = (y >= 0) & (y < L.height) & (xx >= 0) & (xx < L.width);\n"
+            f"    const {t.compute} read = {t.load('x', 'image + (inside ? y * L.width + xx : 0)')};\n"
+            f"    const {t.compute} v = inside ? read : low;"
+        )
+    else:
+        read = f"const {t.compute} v = {t.load('x', 'image + y * L.width + xx')};"
     for i, j in taps(kernel):
         better = "1" if (i, j) == (0, 0) else f"(v > best){nan_wins}"
         lines.append(
             f"""{{
     const index_t y = top + {i} * L.dh, xx = left + {j} * L.dw;
-    const int inside = (y >= 0) & (y < L.height) & (xx >= 0) & (xx < L.width);
-    const {t.compute} read = {t.load("x", "image + (inside ? y * L.width + xx : 0)")};
-    const {t.compute} v = inside ? read : low;
+    {read}
     const int better = {better};
     best = better ? v : best;
     tap = better ? {i * kernel[1] + j} : tap;

@@ -148,7 +148,7 @@ def gather(index: str, kernel: tuple[int, int], term: Callable[[int, int], str],
 
 
 @cache
-def im2col_source(t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry) -> str:
+def im2col_source(t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry, padded: bool) -> str:
     """Kernel ``im2col`` over an ``(OH*OW, N*C)`` range: one output pixel's ``kh*kw`` column entries.
 
     ``cols[(nc*kh + i)*kw + j][oy*OW + ox]`` is ``x[nc][y][x]``, or the pad value outside.
@@ -157,6 +157,7 @@ def im2col_source(t: ScalarType, kernel: tuple[int, int], index: str, geometry: 
     a padding tap loads from a clamped index and selects ``pad`` instead of branching.
     Measured on PoCL (LeNet5's 5x5 convolutions at batch 32): 1.5 ms to 0.8 ms, where
     the kernel with one entry per work-item spent most of its time in ``long`` divisions.
+    Without ``padded`` every tap lies inside the image and is copied with no test.
     """
     setup = f"""
 const index_t p = get_global_id(0), nc = get_global_id(1);
@@ -166,13 +167,20 @@ const index_t top = oy * L.sh - L.top, left = ox * L.sw - L.left;
 const index_t image = L.offset + nc * height * width;
 __global {t.storage}* column = cols + nc * {kernel[0] * kernel[1]} * plane + p;
 """
+    if padded:
+        copy = (
+            "const int inside = (y >= 0) & (y < height) & (xx >= 0) & (xx < width);\n"
+            f"    const {t.compute} v = {t.load('x', 'image + (inside ? y * width + xx : 0)')};\n"
+            "    {store}"
+        )
+        value = "inside ? v : pad"
+    else:
+        copy = f"const {t.compute} v = {t.load('x', 'image + y * width + xx')};\n    {{store}}"
+        value = "v"
     lines = [
-        f"""{{
-    const index_t y = top + {i} * L.dh, xx = left + {j} * L.dw;
-    const int inside = (y >= 0) & (y < height) & (xx >= 0) & (xx < width);
-    const {t.compute} v = {t.load("x", "image + (inside ? y * width + xx : 0)")};
-    {t.store("column", f"{i * kernel[1] + j} * plane", "inside ? v : pad")}
-}}"""
+        f"{{\n    const index_t y = top + {i} * L.dh, xx = left + {j} * L.dw;\n    "
+        + copy.format(store=t.store("column", f"{i * kernel[1] + j} * plane", value))
+        + "\n}"
         for i, j in taps(kernel)
     ]
     params = [f"__global {t.storage}* cols", f"__global const {t.storage}* x", f"const {t.compute} pad"]
