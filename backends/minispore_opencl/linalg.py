@@ -81,7 +81,8 @@ def matmul(rt: Runtime, a: Array, b: Array) -> Array:
     args = (out.base_data, a.base_data, b.base_data, packed)
     if rt.is_cpu and t.dtype == np.float32:
         if lb.strides[-1] == 1:
-            rt.launch(columns_source(t), "matmul", (-(-n // LANES), -(-m // ROWS), batch), None, *args)
+            rows = min(ROWS, m)  # a product of fewer rows than a block runs blocks of exactly its rows
+            rt.launch(columns_source(t, rows), "matmul", (-(-n // LANES), -(-m // rows), batch), None, *args)
             return out
         if la.strides[-1] == 1 and lb.strides[-2] == 1:
             rt.launch(dots_source(t), "matmul", (-(-n // DOT_COLUMNS), -(-m // DOT_ROWS), batch), None, *args)
