@@ -11,6 +11,10 @@ from collections.abc import Iterator
 
 import pytest
 
+# The OpenCL window kernels built per geometry (after a few launches) are covered by their
+# own test; here the generated geometries of the gradient checks would each cost a build.
+os.environ.setdefault("MINISPORE_OPENCL_SPECIALIZE_AFTER", "1000000")
+
 import minispore as ms
 from minispore.backend import Availability, available_backends
 

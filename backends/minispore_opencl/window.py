@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,17 +18,53 @@ if TYPE_CHECKING:
     from minispore_opencl.runtime import Runtime
 
 
-def _packed(offset: int, height: int, width: int, window: Window2d, index: str) -> tuple[np.generic, Geometry]:
-    """``window_t``: the ``offset`` argument (of the index type) and the geometry that the
-    kernel source holds as literals (a magic multiplier above 2**31 wraps in ``int``, as
-    C's ``(uint)`` reads it)."""
+SPECIALIZE_VARIABLE = "MINISPORE_OPENCL_SPECIALIZE_AFTER"
+
+
+def _specialize_after() -> int:
+    text = os.environ.get(SPECIALIZE_VARIABLE, "3")
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(f"{SPECIALIZE_VARIABLE} must be a whole number of launches (0 or more), but got {text!r}.")
+    return value
+
+
+SPECIALIZE_AFTER = _specialize_after()
+"""Launches of one kernel on one window geometry that run the generic kernel (the geometry
+an argument) before the kernel is built for that geometry with its sizes as literals
+(about a quarter faster, one build of 0.1-0.2 s). A geometry seen once or twice (an odd
+input size) costs no build; a training loop's are specialised from its fourth step.
+``MINISPORE_OPENCL_SPECIALIZE_AFTER`` sets it (the test suite sets it high: its gradient
+checks run hundreds of geometries a few dozen times each)."""
+
+_USES: dict[tuple[str, str, Geometry], int] = {}
+
+
+def _packed(
+    kind: str, offset: int, height: int, width: int, window: Window2d, index: str
+) -> tuple[Geometry | None, np.generic | np.ndarray[tuple[int], Any]]:
+    """The geometry to build kernel ``kind`` for (None: the generic kernel) and the
+    launch's ``window_t`` argument: the whole struct for the generic kernel, its ``offset``
+    for a specialised one (a magic multiplier above 2**31 wraps in ``int``, as C's
+    ``(uint)`` reads it)."""
     oh, ow = window.output_size(height, width)
     top, _, left, _ = window.padding
     sizes = dict(height=height, width=width, oh=oh, sh=window.stride[0], sw=window.stride[1], area=height * width)
     fields = [offset, height, width, *window.kernel, *window.stride, *window.dilation, top, left, oh, ow]
     fields += [height * width, oh * ow, *(k for d in DIVISORS for k in magic(max(sizes[d], 1)))]
     packed = np.array(fields, dtype=np.int64).astype(np.int32 if index == "int" else np.int64)
-    return packed[0], tuple(int(v) for v in packed[1:])
+    geometry = tuple(int(v) for v in packed[1:])
+    key = (kind, index, geometry)
+    uses = _USES.get(key, 0)
+    if uses >= SPECIALIZE_AFTER:
+        return geometry, packed[0]
+    if len(_USES) >= 4096:
+        _USES.clear()
+    _USES[key] = uses + 1
+    return None, packed
 
 
 def _index(*sizes: int) -> str:
@@ -60,9 +97,9 @@ def im2col(rt: Runtime, x: Array, window: Window2d, pad_value: float) -> Array:
     x = ew.contiguous(rt, x)
     t = scalar_type(x.dtype)
     index = _index(layout_of(x).offset + x.size, cols.size)
-    offset, geometry = _packed(layout_of(x).offset, h, w, window, index)
+    geometry, layout = _packed("im2col", layout_of(x).offset, h, w, window, index)
     source = im2col_source(t, window.kernel, index, geometry, any(window.padding))
-    rt.launch_items(source, "im2col", (oh * ow, n * c), cols.base_data, x.base_data, t.scalar(pad_value), offset)
+    rt.launch_items(source, "im2col", (oh * ow, n * c), cols.base_data, x.base_data, t.scalar(pad_value), layout)
     return cols
 
 
@@ -85,10 +122,10 @@ def col2im(rt: Runtime, cols: Array, input_shape: Shape, window: Window2d) -> Ar
         return ew.full(rt, tuple(input_shape), 0, cols.dtype)
     cols = ew.contiguous(rt, cols)
     index = _index(layout_of(cols).offset + cols.size, x.size)
-    offset, geometry = _packed(layout_of(cols).offset, h, w, window, index)
+    geometry, layout = _packed("col2im", layout_of(cols).offset, h, w, window, index)
     unit = window.stride == (1, 1)
     source = col2im_source(scalar_type(cols.dtype), window.kernel, index, geometry, unit)
-    rt.launch_items(source, "col2im", (w, n * c * h) if unit else (x.size,), x.base_data, cols.base_data, offset)
+    rt.launch_items(source, "col2im", (w, n * c * h) if unit else (x.size,), x.base_data, cols.base_data, layout)
     return x
 
 
@@ -104,7 +141,7 @@ def max_pool2d(rt: Runtime, x: Array, window: Window2d) -> tuple[Array, Array]:
     t = scalar_type(x.dtype)
     low = -np.inf if t.is_float else np.iinfo(x.dtype).min
     index = _index(layout_of(x).offset + x.size, out.size)
-    offset, geometry = _packed(layout_of(x).offset, h, w, window, index)
+    geometry, layout = _packed("max_pool", layout_of(x).offset, h, w, window, index)
     rt.launch_items(
         max_pool_source(t, window.kernel, index, geometry, any(window.padding)),
         "max_pool",
@@ -113,7 +150,7 @@ def max_pool2d(rt: Runtime, x: Array, window: Window2d) -> tuple[Array, Array]:
         taps.base_data,
         x.base_data,
         t.scalar(low),
-        offset,
+        layout,
     )
     return out, taps
 
@@ -128,8 +165,8 @@ def max_pool2d_grad(rt: Runtime, grad: Array, taps: Array, input_shape: Shape, w
         return ew.full(rt, tuple(input_shape), 0, grad.dtype)
     grad, taps = ew.contiguous(rt, grad), ew.contiguous(rt, taps)
     index = _index(layout_of(grad).offset + grad.size, layout_of(taps).offset + taps.size, x.size)
-    offset, geometry = _packed(layout_of(grad).offset, h, w, window, index)
+    geometry, layout = _packed("max_pool_grad", layout_of(grad).offset, h, w, window, index)
     source = max_pool_grad_source(scalar_type(grad.dtype), window.kernel, index, geometry, _disjoint(window))
     taps_at = np.int64(layout_of(taps).offset)
-    rt.launch_items(source, "max_pool_grad", (x.size,), x.base_data, grad.base_data, taps.base_data, taps_at, offset)
+    rt.launch_items(source, "max_pool_grad", (x.size,), x.base_data, grad.base_data, taps.base_data, taps_at, layout)
     return x

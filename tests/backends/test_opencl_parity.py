@@ -505,6 +505,37 @@ def test_max_pool2d_and_grad(dtype: np.dtype[Any], data: st.DataObject, case: An
     assert_same(CL.max_pool2d_grad(put(grad, offsets[1]), put(taps, offsets[0]), shape, window), expected)
 
 
+SPECIALISED = [
+    ((3, 6, 14, 14), Window2d((5, 5))),  # LeNet5's conv2
+    ((2, 3, 9, 8), Window2d((3, 3), (1, 1), (1, 1), (1, 1, 1, 1))),
+    ((2, 2, 10, 11), Window2d((3, 2), (2, 3), (2, 1), (0, 1, 2, 0))),
+    ((4, 6, 28, 28), Window2d((2, 2), (2, 2))),  # LeNet5's first pool
+]
+"""Windows run on kernels built for their geometry (the sizes as literals), as a training
+loop's are from its fourth step; the generated windows above run the generic kernels."""
+
+
+@pytest.mark.parametrize("shape, window", SPECIALISED)
+def test_window_kernels_built_for_one_geometry(monkeypatch: pytest.MonkeyPatch, shape: Shape, window: Window2d) -> None:
+    from minispore_opencl import window as window_ops
+
+    monkeypatch.setattr(window_ops, "SPECIALIZE_AFTER", 0)
+    geometry, _ = window_ops._packed("im2col", 0, shape[2], shape[3], window, "int")
+    assert geometry is not None  # every launch below runs a kernel built for its geometry
+    rng = np.random.default_rng(7)
+    x = rng.integers(-3, 4, shape).astype(np.float32)
+    cols = REF.im2col(x, window, -1.5)
+    assert_same(CL.im2col(put(x, 3), window, -1.5), cols)
+    assert_same(CL.col2im(put(cols, 2), shape, window), REF.col2im(cols, shape, window))
+    out, taps = REF.max_pool2d(x, window)
+    got_out, got_taps = CL.max_pool2d(put(x, 1), window)
+    assert_same(got_out, out)
+    assert_same(got_taps, taps)
+    grad = rng.standard_normal(out.shape).astype(np.float32)
+    expected = REF.max_pool2d_grad(grad, taps, shape, window)
+    assert_same(CL.max_pool2d_grad(put(grad, 4), put(taps, 2), shape, window), expected)
+
+
 DISJOINT = [
     ((2, 3, 7, 9), Window2d((2, 2), (2, 2), (1, 1), (1, 0, 0, 1))),
     ((3, 5, 5, 6), Window2d((3, 2), (3, 3))),
@@ -611,3 +642,20 @@ def test_fused_update_reads_a_transposed_gradient() -> None:
     CL.fused_update(step, param, [moment], [CL.transpose(put(g), (1, 0))])
     assert_same(param, p)
     assert_same(moment, v)
+
+
+def test_a_geometry_gets_its_own_kernel_after_a_few_launches(monkeypatch: pytest.MonkeyPatch) -> None:
+    from minispore_opencl import window as window_ops
+
+    monkeypatch.setattr(window_ops, "SPECIALIZE_AFTER", 3)
+    monkeypatch.setattr(window_ops, "_USES", {})
+    first = Window2d((3, 3))
+    got = [window_ops._packed("im2col", 5, 8, 8, first, "int") for _ in range(5)]
+    assert [g is None for g, _ in got] == [True, True, True, False, False]
+    assert got[3][0] == got[4][0] and int(got[4][1]) == 5  # then only the offset is an argument
+    struct, geometry = np.asarray(got[0][1]), got[3][0]
+    assert geometry is not None and int(struct[0]) == 5 and struct.shape == (1 + len(geometry),)  # before: the struct
+    assert window_ops._packed("col2im", 5, 8, 8, first, "int")[0] is None  # counted per kernel
+    monkeypatch.setenv(window_ops.SPECIALIZE_VARIABLE, "soon")
+    with pytest.raises(ValueError, match="MINISPORE_OPENCL_SPECIALIZE_AFTER must be a whole number"):
+        window_ops._specialize_after()

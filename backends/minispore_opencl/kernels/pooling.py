@@ -21,7 +21,7 @@ from minispore_opencl.scalar_types import ScalarType
 
 
 @cache
-def max_pool_source(t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry, padded: bool) -> str:
+def max_pool_source(t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry | None, padded: bool) -> str:
     """Kernel ``max_pool`` over an ``(OW, N*C*OH)`` range: one window per work-item.
 
     The first maximal tap in row-major order wins (padding reads ``low``, a NaN beats any

@@ -67,16 +67,25 @@ above ``2**31`` already wrapped for ``int``)."""
 
 
 def window_kernel(
-    name: str, t: ScalarType, index: str, params: Sequence[str], body: Sequence[str], ndim: int, geometry: Geometry
+    name: str,
+    t: ScalarType,
+    index: str,
+    params: Sequence[str],
+    body: Sequence[str],
+    ndim: int,
+    geometry: Geometry | None,
 ) -> str:
-    """Source of window kernel ``name`` for one window geometry: ``L`` is a constant made of
-    ``geometry`` and the ``offset`` argument (the last one before the sizes).
+    """Source of window kernel ``name``: generic (``geometry`` None: ``L`` is the last
+    argument before the sizes) or for one window geometry (``L`` is a constant made of
+    ``geometry`` and the ``offset`` argument, in that place).
 
     With the sizes in the source the compiler folds the index arithmetic: LeNet5's conv2
-    ``col2im`` at batch 32 ran 0.60 ms alone on PoCL with ``L`` an argument and 0.35 ms
+    ``col2im`` at batch 32 ran 0.60 ms alone on PoCL with ``L`` an argument and 0.45 ms
     with the sizes as literals. Each geometry is its own program (built once, then read
     from the program cache); the batch size stays an argument.
     """
+    if geometry is None:
+        return header(t, index) + guarded_kernel(name, [*params, "const window_t L"], body, ndim)
     values = ", ".join(f"(index_t)({v}L)" for v in geometry)
     first = f"const window_t L = {{ offset, {values} }};"
     return header(t, index) + guarded_kernel(name, [*params, "const index_t offset"], [first, *body], ndim)
@@ -148,7 +157,7 @@ def gather(index: str, kernel: tuple[int, int], term: Callable[[int, int], str],
 
 
 @cache
-def im2col_source(t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry, padded: bool) -> str:
+def im2col_source(t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry | None, padded: bool) -> str:
     """Kernel ``im2col`` over an ``(OH*OW, N*C)`` range: one output pixel's ``kh*kw`` column entries.
 
     ``cols[(nc*kh + i)*kw + j][oy*OW + ox]`` is ``x[nc][y][x]``, or the pad value outside.
@@ -190,7 +199,7 @@ __global {t.storage}* column = cols + nc * {kernel[0] * kernel[1]} * plane + p;
 
 @cache
 def col2im_source(
-    t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry, unit_stride: bool = False
+    t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry | None, unit_stride: bool = False
 ) -> str:
     """Kernel ``col2im``: each pixel sums the column entries that read it.
 
