@@ -20,8 +20,6 @@ from minispore.backend.protocol import Array, Availability, Shape, UpdateStep, W
 from minispore_numpy import fused_update, native, windows
 from minispore_numpy.allocator import keep_freed_memory
 
-_SELECT_CODES = {np.dtype(np.float32): 0, np.dtype(np.float64): 1}
-
 
 class NumpyBackend(ArrayApiBackend):
     """minispore's ``"CPU"`` device and the reference every other backend is tested against."""
@@ -69,7 +67,7 @@ class NumpyBackend(ArrayApiBackend):
             native.select_module is not None
             and condition.dtype == np.bool_
             and x.dtype == y.dtype
-            and x.dtype in _SELECT_CODES
+            and x.dtype in windows.DTYPE_CODES
             and x.shape == condition.shape
             and (y.shape == x.shape or y.ndim == 0)
             and condition.flags.c_contiguous
@@ -77,7 +75,7 @@ class NumpyBackend(ArrayApiBackend):
             and y.flags.c_contiguous
         ):
             out = np.empty(x.shape, x.dtype)
-            native.select_module.select(_SELECT_CODES[x.dtype], condition, x, y, out)
+            native.select_module.select(windows.DTYPE_CODES[x.dtype], condition, x, y, out)
             return out
         return super().where(condition, x, y)
 

@@ -15,18 +15,20 @@ import numpy as np
 from minispore.backend.protocol import Array, Shape, Window2d
 from minispore_numpy.native import window_module
 
-_CODES = {np.dtype(np.float32): 0, np.dtype(np.float64): 1}
+DTYPE_CODES = {np.dtype(np.float32): 0, np.dtype(np.float64): 1}
+"""The dtype code that the compiled functions take (``_window``'s and ``_select``'s), per
+dtype they serve. Kept here, not in :mod:`.native`, which the build imports without NumPy."""
 
 
 def compiled(dtype: np.dtype[Any]) -> bool:
     """Whether the compiled kernels are in use and take ``dtype``."""
-    return window_module is not None and dtype in _CODES
+    return window_module is not None and dtype in DTYPE_CODES
 
 
 def _kernels(dtype: np.dtype[Any]) -> tuple[ModuleType, int]:
-    if window_module is None or dtype not in _CODES:
+    if window_module is None or dtype not in DTYPE_CODES:
         raise TypeError(f"The compiled window kernels do not run for dtype {dtype}; check compiled() first.")
-    return window_module, _CODES[dtype]
+    return window_module, DTYPE_CODES[dtype]
 
 
 def _geometry(shape: Shape, window: Window2d) -> tuple[int, ...]:
