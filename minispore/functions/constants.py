@@ -12,6 +12,7 @@ fails loudly instead of changing a constant.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,36 +25,30 @@ LIMIT = 256
 _CACHE: dict[tuple[Any, ...], tuple[Backend, Array]] = {}
 
 
+def _kept(backend: Backend, key: tuple[Any, ...], make: Callable[[], Array]) -> Array:
+    """The constant of ``backend`` under ``key``, made (and, on the host, made read-only) once."""
+    key = (id(backend), *key)
+    found = _CACHE.get(key)
+    if found is None or found[0] is not backend:
+        if len(_CACHE) >= LIMIT:
+            _CACHE.clear()
+        array = make()
+        if isinstance(array, np.ndarray):
+            array.setflags(write=False)
+        found = _CACHE[key] = (backend, array)
+    return found[1]
+
+
 def scalar(backend: Backend, value: float, dtype: np.dtype[Any]) -> Array:
     """The 0-d array of ``value`` in ``dtype`` on ``backend``, filled once.
 
     ``-0.0`` and ``0.0`` are different constants (their products differ in sign).
     """
     dtype = np.dtype(dtype)
-    key = (id(backend), value, math.copysign(1.0, value), dtype.str)
-    found = _CACHE.get(key)
-    if found is None or found[0] is not backend:
-        if len(_CACHE) >= LIMIT:
-            _CACHE.clear()
-        array = backend.full((), value, dtype)
-        if isinstance(array, np.ndarray):
-            array.setflags(write=False)
-        found = _CACHE[key] = (backend, array)
-    return found[1]
+    return _kept(backend, (value, math.copysign(1.0, value), dtype.str), lambda: backend.full((), value, dtype))
 
 
 def arange(backend: Backend, n: int, dtype: np.dtype[Any]) -> Array:
     """``0, 1, ..., n - 1`` in ``dtype`` on ``backend``, uploaded once."""
     dtype = np.dtype(dtype)
-    key = (id(backend), "arange", n, dtype.str)
-    found = _CACHE.get(key)
-    if found is None or found[0] is not backend:
-        if len(_CACHE) >= LIMIT:
-            _CACHE.clear()
-        host = np.arange(n, dtype=dtype)
-        host.setflags(write=False)
-        array = backend.from_numpy(host)
-        if isinstance(array, np.ndarray):
-            array.setflags(write=False)
-        found = _CACHE[key] = (backend, array)
-    return found[1]
+    return _kept(backend, ("arange", n, dtype.str), lambda: backend.from_numpy(np.arange(n, dtype=dtype)))
