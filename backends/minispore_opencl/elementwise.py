@@ -15,6 +15,7 @@ from minispore_opencl.layout import (
     broadcast_strides,
     coalesce,
     dense,
+    is_contiguous,
     layout_of,
 )
 from minispore_opencl.scalar_types import scalar_type
@@ -107,7 +108,7 @@ def cast(rt: Runtime, x: Array, dtype: np.dtype[Any]) -> Array:
 
 def contiguous(rt: Runtime, x: Array) -> Array:
     """``x`` itself if it is contiguous (at any offset), else a contiguous copy."""
-    return x if dense(x) or layout_of(x).is_contiguous else cast(rt, x, x.dtype)
+    return x if is_contiguous(x) else cast(rt, x, x.dtype)
 
 
 def full(rt: Runtime, shape: Shape, value: float | int | bool, dtype: np.dtype[Any]) -> Array:

@@ -60,6 +60,12 @@ def dense(x: Any) -> bool:
     return bool(x.strides == dense_byte_strides(x.shape, x.dtype.itemsize))
 
 
+def is_contiguous(x: Any) -> bool:
+    """Whether the PyOpenCL array ``x`` is C-contiguous at any offset: :func:`dense`, or
+    (the slower test) :attr:`Layout.is_contiguous`."""
+    return dense(x) or layout_of(x).is_contiguous
+
+
 def contiguous_strides(shape: Shape) -> Strides:
     """Element strides of a C-contiguous array of ``shape``."""
     strides = []

@@ -120,8 +120,7 @@ class Runtime:
         ``long`` arguments: kernels are built with
         :func:`~minispore_opencl.kernels.grid.guarded_kernel`, which skips the padding.
         """
-        if self._host_copies:
-            self._host_copies.pop(id(args[0]), None)  # the kernel writes its first argument
+        self._forget(args[0])  # the kernel writes its first argument
         key = (source, name, tuple(items))
         plan = self._launches.get(key)
         if plan is None:
@@ -141,8 +140,7 @@ class Runtime:
 
     def launch(self, source: str, name: str, global_size: Shape, local_size: Shape | None, *args: Any) -> None:
         """Run kernel ``name`` over an N-D range (sizes must be multiples of ``local_size``)."""
-        if self._host_copies:
-            self._host_copies.pop(id(args[0]), None)  # the kernel writes its first argument
+        self._forget(args[0])  # the kernel writes its first argument
         self._compiled(source, name, args)[0](self.queue, global_size, local_size, *args)
 
     def finish(self) -> None:
@@ -228,7 +226,12 @@ class Runtime:
         Every kernel writes its first argument, and the launches say so themselves; a kernel
         that also writes other buffers (the fused update's states) calls this for each.
         """
-        self._host_copies.pop(id(x.base_data), None)
+        self._forget(x.base_data)
+
+    def _forget(self, buffer: Any) -> None:
+        """Drop the host copy of the upload whose buffer is ``buffer``, if one is kept."""
+        if self._host_copies:
+            self._host_copies.pop(id(buffer), None)
 
     def table(self, values: tuple[int, ...]) -> Array:
         """A cached device copy of a small int64 lookup table (such as a segment list)."""

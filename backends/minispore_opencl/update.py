@@ -15,7 +15,7 @@ import numpy as np
 from minispore.backend.protocol import Array, UpdateStep
 from minispore_opencl.elementwise import contiguous
 from minispore_opencl.kernels.update import RUN, run_update_source, update_source
-from minispore_opencl.layout import dense, layout_of
+from minispore_opencl.layout import is_contiguous, layout_of
 from minispore_opencl.scalar_types import ScalarType, scalar_type
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def fused_update(rt: Runtime, step: UpdateStep, param: Array, states: Sequence[A
     n = int(param.shape[0])
     buffers = [param, *states]
     for x in buffers:
-        if x.shape != (n,) or x.dtype != param.dtype or not (dense(x) or layout_of(x).is_contiguous):
+        if x.shape != (n,) or x.dtype != param.dtype or not is_contiguous(x):
             raise ValueError(
                 f"For 'fused_update', every buffer must be 1-D contiguous like 'param' ({n}, {param.dtype}), "
                 f"but got {layout_of(x).shape} {x.dtype}."
