@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from minispore_opencl.kernels.window import Geometry, divide, gather, input_pixel, taps, window_kernel
+from minispore_opencl.kernels.window import Geometry, divide, gather, input_pixel, read_tap, taps, window_kernel
 from minispore_opencl.scalar_types import ScalarType
 
 
@@ -40,14 +40,7 @@ const index_t image = L.offset + nc * L.area;
 int tap = 0;"""
     ]
     nan_wins = " | ((v != v) & (best == best))" if t.is_float else ""
-    if padded:
-        read = (
-            "const int inside = (y >= 0) & (y < L.height) & (xx >= 0) & (xx < L.width);\n"
-            f"    const {t.compute} read = {t.load('x', 'image + (inside ? y * L.width + xx : 0)')};\n"
-            f"    const {t.compute} v = inside ? read : low;"
-        )
-    else:
-        read = f"const {t.compute} v = {t.load('x', 'image + y * L.width + xx')};"
+    read = read_tap(t, padded, "low")
     for i, j in taps(kernel):
         better = "1" if (i, j) == (0, 0) else f"(v > best){nan_wins}"
         lines.append(
@@ -70,7 +63,9 @@ int tap = 0;"""
 
 
 @cache
-def max_pool_grad_source(t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry, disjoint: bool) -> str:
+def max_pool_grad_source(
+    t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry | None, disjoint: bool
+) -> str:
     """Kernel ``max_pool_grad`` over an ``N*C*H*W`` range: each pixel sums the gradients of
     the windows whose chosen tap it is, taps in the order ``i, j`` (as ``col2im``).
 

@@ -91,6 +91,22 @@ def window_kernel(
     return header(t, index) + guarded_kernel(name, [*params, "const index_t offset"], [first, *body], ndim)
 
 
+def read_tap(t: ScalarType, padded: bool, outside: str) -> str:
+    """Statements that set ``v`` to pixel ``(y, xx)`` of the plane at ``image`` in ``x``.
+
+    With ``padded`` a tap outside the image loads from a clamped index and takes
+    ``outside`` instead, with no branch; without, every tap lies inside the image and
+    loads with no test.
+    """
+    if not padded:
+        return f"const {t.compute} v = {t.load('x', 'image + y * L.width + xx')};"
+    return (
+        "const int inside = (y >= 0) & (y < L.height) & (xx >= 0) & (xx < L.width);\n"
+        f"const {t.compute} read = {t.load('x', 'image + (inside ? y * L.width + xx : 0)')};\n"
+        f"const {t.compute} v = inside ? read : {outside};"
+    )
+
+
 def taps(kernel: tuple[int, int]) -> list[tuple[int, int]]:
     """Kernel taps ``(i, j)`` in row-major order."""
     return [(i, j) for i in range(kernel[0]) for j in range(kernel[1])]
@@ -170,26 +186,15 @@ def im2col_source(t: ScalarType, kernel: tuple[int, int], index: str, geometry: 
     """
     setup = f"""
 const index_t p = get_global_id(0), nc = get_global_id(1);
-const index_t height = L.height, width = L.width, ow = L.ow, plane = L.oh * L.ow;
+const index_t ow = L.ow, plane = L.oh * L.ow;
 const index_t oy = p / ow, ox = p - oy * ow;
 const index_t top = oy * L.sh - L.top, left = ox * L.sw - L.left;
-const index_t image = L.offset + nc * height * width;
+const index_t image = L.offset + nc * L.height * L.width;
 __global {t.storage}* column = cols + nc * {kernel[0] * kernel[1]} * plane + p;
 """
-    if padded:
-        copy = (
-            "const int inside = (y >= 0) & (y < height) & (xx >= 0) & (xx < width);\n"
-            f"    const {t.compute} v = {t.load('x', 'image + (inside ? y * width + xx : 0)')};\n"
-            "    {store}"
-        )
-        value = "inside ? v : pad"
-    else:
-        copy = f"const {t.compute} v = {t.load('x', 'image + y * width + xx')};\n    {{store}}"
-        value = "v"
     lines = [
-        f"{{\n    const index_t y = top + {i} * L.dh, xx = left + {j} * L.dw;\n    "
-        + copy.format(store=t.store("column", f"{i * kernel[1] + j} * plane", value))
-        + "\n}"
+        f"{{\nconst index_t y = top + {i} * L.dh, xx = left + {j} * L.dw;\n{read_tap(t, padded, 'pad')}\n"
+        f"{t.store('column', f'{i * kernel[1] + j} * plane', 'v')}\n}}"
         for i, j in taps(kernel)
     ]
     params = [f"__global {t.storage}* cols", f"__global const {t.storage}* x", f"const {t.compute} pad"]
