@@ -38,7 +38,7 @@ def test_where_outside_the_compiled_case_is_numpy_where() -> None:
         np.testing.assert_array_equal(CPU.where(condition, xs, ys), np.where(condition, xs, ys))
 
 
-@pytest.mark.skipif(native.select_module is None, reason="the compiled select is not built here")
+@pytest.mark.skipif(native.select_module is None, reason=f"compiled select not in use: {native.SELECT_STATUS.reason}")
 def test_select_refuses_buffers_of_the_wrong_size() -> None:
     assert native.select_module is not None
     condition, x, out = np.ones(3, bool), np.ones(3, np.float32), np.empty(3, np.float32)
