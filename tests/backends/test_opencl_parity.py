@@ -10,6 +10,7 @@ and ``pow`` (a few ulp), float sums (summation order) and float matmul (no BLAS)
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 from math import prod
 from typing import Any
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from minispore_numpy import NumpyBackend
 from minispore_opencl import OpenCLBackend, linalg
+from minispore_opencl.scalar_types import scalar_type
 
 from minispore.backend.protocol import (
     ArgReduceOp,
@@ -475,6 +477,18 @@ def test_matmul_of_operands_contiguous_along_k(m: int, k: int, n: int) -> None:
     expected = x.astype(np.float64) @ w.astype(np.float64).transpose(0, 2, 1)
     atol = float((np.abs(x) @ np.abs(w).transpose(0, 2, 1)).max()) * ulps(np.dtype(np.float32), 2 * k + 2)
     assert_same(got, expected.astype(np.float32), atol=atol)
+
+
+def test_vector_products_load_lanes_inline() -> None:
+    # PoCL links vload8/vstore8 as calls into its kernel library; a call in the inner loop
+    # spilled every accumulator (LeNet5's products ran 2-3x slower). The lanes are read and
+    # written through the sources' own inline functions.
+    from minispore_opencl.kernels.matmul_vector import ROWS, columns_source, dots_source
+
+    float32 = scalar_type(np.dtype(np.float32))
+    for source in (columns_source(float32, ROWS), columns_source(float32, 3), dots_source(float32)):
+        assert "load_lanes(" in source
+        assert not re.search(r"\bv(load|store)\d", source)
 
 
 @pytest.mark.parametrize("dtype", [*FLOATS, np.dtype(np.int32)], ids=str)
