@@ -69,7 +69,7 @@ def max_pool2d(x: Array, window: Window2d) -> tuple[Array, Array]:
 def max_pool2d_grad(grad: Array, taps: Array, input_shape: Shape, window: Window2d) -> Array:
     """The adjoint of :func:`max_pool2d`: each window's gradient goes to its chosen tap."""
     kernels, code = _kernels(grad.dtype)
-    dx = np.zeros(tuple(input_shape), dtype=grad.dtype)
+    dx = np.empty(tuple(input_shape), dtype=grad.dtype)  # the kernel writes every pixel
     geometry = _geometry(tuple(input_shape), window)
     kernels.max_pool_grad(code, np.ascontiguousarray(grad), np.ascontiguousarray(taps), dx, geometry)
     return dx

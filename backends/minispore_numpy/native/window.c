@@ -49,6 +49,126 @@ static int item_size(int dtype) {
     return 0;
 }
 
+/* 2x2 windows with stride 2, no dilation and no padding (LeNet's and VGG's pools). */
+static int pairs_2x2(const window_t* L) {
+    return L->kh == 2 && L->kw == 2 && L->sh == 2 && L->sw == 2 && L->dh == 1 && L->dw == 1 && L->top == 0 &&
+           L->left == 0 && 2 * L->oh <= L->h && 2 * L->ow <= L->w;
+}
+
+/* Four lanes of float32 (SSE2 or NEON) through GCC/Clang vector extensions. The generic
+   loops below compare per tap with data-dependent branches: on random data the 2x2 pool
+   of LeNet5's conv1 at batch 128 took 0.91 ms forward and 0.40 ms backward, against
+   0.18 and 0.07 ms with four windows a step (in a C harness on the same data). */
+typedef float f32x4 __attribute__((vector_size(16)));
+typedef int32_t i32x4 __attribute__((vector_size(16)));
+
+static i32x4 load_i32x4(const void* p) {
+    i32x4 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* The first maximal tap of one 2x2 window, or the first NaN: the exact loop's rule. */
+static void pool_2x2_exact_f32(const float* r0, const float* r1, float* out, int32_t* tap) {
+    const float v[4] = {r0[0], r0[1], r1[0], r1[1]};
+    float best = v[0];
+    int32_t at = 0;
+    for (int k = 1; k < 4; ++k) {
+        if (v[k] > best || (v[k] != v[k] && best == best)) {
+            best = v[k];
+            at = k;
+        }
+    }
+    *out = best;
+    *tap = at;
+}
+
+/* Four windows a step with plain comparisons (no NaN can win); a row holding a NaN is
+   redone window by window with the exact rule. */
+static int pool_2x2_f32(const float* x, float* out, int32_t* taps, const window_t* L) {
+    if (!pairs_2x2(L)) return 0;
+    const Py_ssize_t planes = L->n * L->c, plane = L->h * L->w, npos = L->oh * L->ow;
+    for (Py_ssize_t row = 0; row < planes * L->oh; ++row) {
+        const Py_ssize_t p = row / L->oh, oy = row - p * L->oh;
+        const float* r0 = x + p * plane + 2 * oy * L->w;
+        const float* r1 = r0 + L->w;
+        float* o = out + p * npos + oy * L->ow;
+        int32_t* t = taps + p * npos + oy * L->ow;
+        i32x4 nan = {0, 0, 0, 0};
+        Py_ssize_t ox = 0;
+        for (; ox + 4 <= L->ow; ox += 4) {
+            const float* a = r0 + 2 * ox;
+            const float* c = r1 + 2 * ox;
+            const f32x4 v0 = {a[0], a[2], a[4], a[6]}, v1 = {a[1], a[3], a[5], a[7]};
+            const f32x4 v2 = {c[0], c[2], c[4], c[6]}, v3 = {c[1], c[3], c[5], c[7]};
+            i32x4 best = (i32x4)v0, at = {0, 0, 0, 0}, m;
+            m = v1 > (f32x4)best;
+            best = ((i32x4)v1 & m) | (best & ~m);
+            at = (m & 1) | (at & ~m);
+            m = v2 > (f32x4)best;
+            best = ((i32x4)v2 & m) | (best & ~m);
+            at = (m & 2) | (at & ~m);
+            m = v3 > (f32x4)best;
+            best = ((i32x4)v3 & m) | (best & ~m);
+            at = (m & 3) | (at & ~m);
+            memcpy(o + ox, &best, sizeof best);
+            memcpy(t + ox, &at, sizeof at);
+            nan |= (v0 != v0) | (v1 != v1) | (v2 != v2) | (v3 != v3);
+        }
+        const Py_ssize_t exact_from = (nan[0] | nan[1] | nan[2] | nan[3]) ? 0 : ox;
+        for (Py_ssize_t e = exact_from; e < L->ow; ++e) pool_2x2_exact_f32(r0 + 2 * e, r1 + 2 * e, o + e, t + e);
+    }
+    return 1;
+}
+
+/* The gradient of 2x2 windows that tile the image: each pixel is written once, 0 + the
+   gradient where its window chose it, else +0.0, as the generic loop's sum from zeros. */
+static int pool_2x2_grad_f32(const float* grad, const int32_t* taps, float* dx, const window_t* L) {
+    if (!pairs_2x2(L) || 2 * L->oh != L->h || 2 * L->ow != L->w) return 0;
+    const Py_ssize_t planes = L->n * L->c, plane = L->h * L->w, npos = L->oh * L->ow;
+    for (Py_ssize_t row = 0; row < planes * L->oh; ++row) {
+        const Py_ssize_t p = row / L->oh, oy = row - p * L->oh;
+        const float* g = grad + p * npos + oy * L->ow;
+        const int32_t* t = taps + p * npos + oy * L->ow;
+        float* d0 = dx + p * plane + 2 * oy * L->w;
+        float* d1 = d0 + L->w;
+        Py_ssize_t ox = 0;
+        for (; ox + 4 <= L->ow; ox += 4) {
+            f32x4 gs;
+            memcpy(&gs, g + ox, sizeof gs);
+            const i32x4 sum = (i32x4)(gs + (f32x4){0, 0, 0, 0}), chosen = load_i32x4(t + ox);
+            const i32x4 e0 = sum & (chosen == 0), e1 = sum & (chosen == 1);
+            const i32x4 e2 = sum & (chosen == 2), e3 = sum & (chosen == 3);
+            const i32x4 top0 = {e0[0], e1[0], e0[1], e1[1]}, top1 = {e0[2], e1[2], e0[3], e1[3]};
+            const i32x4 low0 = {e2[0], e3[0], e2[1], e3[1]}, low1 = {e2[2], e3[2], e2[3], e3[3]};
+            memcpy(d0 + 2 * ox, &top0, sizeof top0);
+            memcpy(d0 + 2 * ox + 4, &top1, sizeof top1);
+            memcpy(d1 + 2 * ox, &low0, sizeof low0);
+            memcpy(d1 + 2 * ox + 4, &low1, sizeof low1);
+        }
+        for (; ox < L->ow; ++ox) {
+            const float sum = 0.0f + g[ox];
+            const int32_t chosen = t[ox];
+            d0[2 * ox] = chosen == 0 ? sum : 0.0f;
+            d0[2 * ox + 1] = chosen == 1 ? sum : 0.0f;
+            d1[2 * ox] = chosen == 2 ? sum : 0.0f;
+            d1[2 * ox + 1] = chosen == 3 ? sum : 0.0f;
+        }
+    }
+    return 1;
+}
+
+/* float64 keeps the generic loops. */
+static int pool_2x2_f64(const double* x, double* out, int32_t* taps, const window_t* L) {
+    (void)x, (void)out, (void)taps, (void)L;
+    return 0;
+}
+
+static int pool_2x2_grad_f64(const double* grad, const int32_t* taps, double* dx, const window_t* L) {
+    (void)grad, (void)taps, (void)dx, (void)L;
+    return 0;
+}
+
 /* One body per scalar type. */
 #define DEFINE_KERNELS(T, SUFFIX)                                                                                       \
     static void im2col_##SUFFIX(const T* x, T* cols, const window_t* window, T pad) {                                   \
@@ -115,6 +235,7 @@ static int item_size(int dtype) {
     /* The first maximal tap of each window in row-major order (padding reads -inf; a NaN wins). */                     \
     static void max_pool_##SUFFIX(const T* x, T* out, int32_t* taps, const window_t* window) {                          \
         const window_t L = *window; /* a local copy: stores cannot alias it */                                          \
+        if (pool_2x2_##SUFFIX(x, out, taps, &L)) return;                                                                \
         const Py_ssize_t planes = L.n * L.c, plane = L.h * L.w, npos = L.oh * L.ow;                                     \
         const T neg_inf = -(T)INFINITY;                                                                                 \
         for (Py_ssize_t p = 0; p < planes; ++p) {                                                                       \
@@ -168,10 +289,12 @@ static int item_size(int dtype) {
         }                                                                                                               \
     }                                                                                                                   \
                                                                                                                         \
-    /* dx (zeros) gets each window's gradient at its chosen tap; taps in the order i, j. */                             \
+    /* dx (any values) becomes zeros plus each window's gradient at its chosen tap, taps in order i, j. */              \
     static void max_pool_grad_##SUFFIX(const T* grad, const int32_t* taps, T* dx, const window_t* window) {             \
         const window_t L = *window; /* a local copy: stores cannot alias it */                                          \
         const Py_ssize_t planes = L.n * L.c, plane = L.h * L.w, npos = L.oh * L.ow;                                     \
+        if (pool_2x2_grad_##SUFFIX(grad, taps, dx, &L)) return;                                                         \
+        memset(dx, 0, (size_t)(planes * plane) * sizeof(T));                                                            \
         const int disjoint = L.sh >= (L.kh - 1) * L.dh + 1 && L.sw >= (L.kw - 1) * L.dw + 1;                            \
         for (Py_ssize_t p = 0; p < planes; ++p) {                                                                       \
             const T* g = grad + p * npos;                                                                               \
@@ -285,7 +408,7 @@ static PyMethodDef methods[] = {
     {"col2im", py_col2im, METH_VARARGS, "col2im(dtype, cols, x, window): add cols into x (zeros)."},
     {"max_pool", py_max_pool, METH_VARARGS, "max_pool(dtype, x, out, taps, window): window maxima and taps."},
     {"max_pool_grad", py_max_pool_grad, METH_VARARGS,
-     "max_pool_grad(dtype, grad, taps, dx, window): add grad into dx (zeros) at the taps."},
+     "max_pool_grad(dtype, grad, taps, dx, window): dx (any values) becomes zeros plus grad at the taps."},
     {NULL, NULL, 0, NULL},
 };
 
