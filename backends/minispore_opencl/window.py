@@ -9,7 +9,13 @@ import numpy as np
 
 from minispore.backend.protocol import Array, Shape, Window2d
 from minispore_opencl import elementwise as ew
-from minispore_opencl.kernels.pooling import max_pool_grad_source, max_pool_source
+from minispore_opencl.kernels.pooling import (
+    PAIR_LANES,
+    max_pool_grad_source,
+    max_pool_pairs_grad_source,
+    max_pool_pairs_source,
+    max_pool_source,
+)
 from minispore_opencl.kernels.window import DIVISORS, Geometry, col2im_source, im2col_source, magic
 from minispore_opencl.layout import layout_of
 from minispore_opencl.scalar_types import scalar_type
@@ -77,6 +83,19 @@ def _disjoint(window: Window2d) -> bool:
     return all(s >= d * (k - 1) + 1 for k, s, d in zip(window.kernel, window.stride, window.dilation))
 
 
+def _pairs(window: Window2d, dtype: np.dtype[Any], width: int) -> bool:
+    """Whether float32 2x2 windows of stride 2 with no padding, at least :data:`PAIR_LANES`
+    a row, run the four-windows-a-work-item kernels."""
+    return (
+        dtype == np.float32
+        and window.kernel == (2, 2)
+        and window.stride == (2, 2)
+        and window.dilation == (1, 1)
+        and not any(window.padding)
+        and width // 2 >= PAIR_LANES
+    )
+
+
 def _nchw(name: str, shape: Shape) -> tuple[int, int, int, int]:
     if len(shape) != 4:
         raise ValueError(f"For '{name}', the input must be 4-D (N, C, H, W), but got shape {shape}.")
@@ -138,6 +157,13 @@ def max_pool2d(rt: Runtime, x: Array, window: Window2d) -> tuple[Array, Array]:
     if out.size == 0:
         return out, taps
     x = ew.contiguous(rt, x)
+    if _pairs(window, x.dtype, w):
+        sizes = (np.int64(v) for v in (layout_of(x).offset, h, w, oh, ow))
+        items = (-(-ow // PAIR_LANES), n * c * oh)
+        rt.launch_items(
+            max_pool_pairs_source(), "max_pool_pairs", items, out.base_data, taps.base_data, x.base_data, *sizes
+        )
+        return out, taps
     t = scalar_type(x.dtype)
     low = -np.inf if t.is_float else np.iinfo(x.dtype).min
     index = _index(layout_of(x).offset + x.size, out.size)
@@ -157,13 +183,20 @@ def max_pool2d(rt: Runtime, x: Array, window: Window2d) -> tuple[Array, Array]:
 
 def max_pool2d_grad(rt: Runtime, grad: Array, taps: Array, input_shape: Shape, window: Window2d) -> Array:
     """Zeros of ``input_shape`` with each window's ``grad`` added at its chosen tap, in one launch."""
-    _, _, h, w = _nchw("max_pool2d_grad", tuple(input_shape))
+    n, c, h, w = _nchw("max_pool2d_grad", tuple(input_shape))
     x = rt.empty(tuple(input_shape), grad.dtype)
     if x.size == 0:
         return x
     if grad.size == 0:
         return ew.full(rt, tuple(input_shape), 0, grad.dtype)
     grad, taps = ew.contiguous(rt, grad), ew.contiguous(rt, taps)
+    oh, ow = window.output_size(h, w)
+    if _pairs(window, grad.dtype, w) and (2 * oh, 2 * ow) == (h, w):
+        sizes = (np.int64(v) for v in (layout_of(grad).offset, layout_of(taps).offset, h, w, oh, ow))
+        items = (-(-ow // PAIR_LANES), n * c * oh)
+        source = max_pool_pairs_grad_source()
+        rt.launch_items(source, "max_pool_pairs_grad", items, x.base_data, grad.base_data, taps.base_data, *sizes)
+        return x
     index = _index(layout_of(grad).offset + grad.size, layout_of(taps).offset + taps.size, x.size)
     geometry, layout = _packed("max_pool_grad", layout_of(grad).offset, h, w, window, index)
     source = max_pool_grad_source(scalar_type(grad.dtype), window.kernel, index, geometry, _disjoint(window))

@@ -580,6 +580,37 @@ def test_max_pool2d_grad_of_disjoint_windows(dtype: np.dtype[Any], shape: Shape,
     np.testing.assert_array_equal(np.signbit(CL.to_numpy(got)), np.signbit(expected))
 
 
+PAIR_SHAPES = [(2, 3, 28, 28), (3, 2, 10, 10), (1, 2, 9, 17), (2, 1, 8, 8), (1, 1, 6, 30)]
+"""2x2 windows of stride 2 with four or more a row (the four-windows-a-work-item kernels):
+rows of 4, 5, 8, 14 and 15 windows, and odd sides whose gradient takes the general kernel."""
+
+
+@pytest.mark.parametrize("shape", PAIR_SHAPES, ids=str)
+@pytest.mark.parametrize("nan", [False, True], ids=["finite", "nan"])
+def test_max_pool2d_of_pairs_matches_numpy(shape: Shape, nan: bool) -> None:
+    from minispore_opencl import window as window_ops
+
+    window = Window2d((2, 2), (2, 2))
+    assert window_ops._pairs(window, np.dtype(np.float32), shape[3])
+    rng = np.random.default_rng(sum(shape))
+    x = rng.integers(-2, 3, shape).astype(np.float32)  # ties
+    x.flat[1::5] = -0.0
+    if nan:
+        x.flat[::13] = np.nan
+        x.flat[2::9] = -np.inf
+    out, taps = REF.max_pool2d(x, window)
+    got_out, got_taps = CL.max_pool2d(put(x, 3), window)
+    assert_same(got_out, out)
+    np.testing.assert_array_equal(np.signbit(CL.to_numpy(got_out)), np.signbit(out))
+    assert_same(got_taps, taps)
+    grad = rng.standard_normal(out.shape).astype(np.float32)
+    grad.flat[::5], grad.flat[1::6], grad.flat[2::11] = -0.0, np.inf, np.nan
+    expected = REF.max_pool2d_grad(grad, taps, shape, window)
+    got = CL.max_pool2d_grad(put(grad, 2), put(taps, 5), shape, window)
+    assert_same(got, expected)
+    np.testing.assert_array_equal(np.signbit(CL.to_numpy(got)), np.signbit(expected))
+
+
 def test_max_pool2d_special_values() -> None:
     x = np.array([[[[1.0, np.nan, 2.0, np.nan], [-np.inf, -np.inf, 3.0, 3.0]]]], np.float32)
     window = Window2d((2, 2), (2, 2))

@@ -16,8 +16,12 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
+
+from minispore_opencl.kernels.grid import guarded_kernel
+from minispore_opencl.kernels.matmul_vector import vector_access
 from minispore_opencl.kernels.window import Geometry, divide, gather, input_pixel, read_tap, taps, window_kernel
-from minispore_opencl.scalar_types import ScalarType
+from minispore_opencl.scalar_types import ScalarType, preamble, scalar_type
 
 
 @cache
@@ -107,3 +111,112 @@ const {t.compute} g = {t.load("grad", "L.offset + at")};
         "const long taps_at",
     ]
     return window_kernel("max_pool_grad", t, index, params, body.strip().splitlines(), 1, geometry)
+
+
+FLOAT32 = scalar_type(np.dtype(np.float32))
+
+PAIR_LANES = 4
+"""Windows per work-item in the 2x2 kernels: one ``float4`` of outputs from two ``float8`` rows."""
+
+_PAIR_SETUP = """
+const long q = get_global_id(0), row = get_global_id(1);
+const long nc = row / oh, oy = row - nc * oh;
+const long ox0 = min(q * 4, ow - 4), skip = q * 4 - ox0;
+const long o = row * ow + ox0;
+"""
+
+
+@cache
+def max_pool_pairs_source() -> str:
+    """Kernel ``max_pool_pairs`` for float32 2x2 windows of stride 2 with no padding, over a
+    ``(ceil(OW/4), N*C*OH)`` range, for ``OW >= 4``.
+
+    A work-item reads two rows of eight pixels as ``float8`` (``load_lanes`` of
+    :func:`~minispore_opencl.kernels.matmul_vector.vector_access`) and takes four windows at once from their ``.even`` and
+    ``.odd`` lanes, with plain ``>`` and bit-mask blends, so it needs no gathers (PoCL's
+    vectoriser leaves the general kernel scalar). A window holding a NaN is redone with the
+    exact rule (the first NaN wins). The last work-item of a row moves back inside it and
+    stores only its own windows.
+    """
+    blend = "\n".join(
+        f"m = v{k} > best; best = as_float4((as_int4(v{k}) & m) | (as_int4(best) & ~m)); at = (m & {k}) | (at & ~m);"
+        for k in (1, 2, 3)
+    )
+    body = f"""{_PAIR_SETUP}
+const long top = offset + nc * h * w + 2 * oy * w + 2 * ox0;
+const float8 a = load_lanes(x + top), c = load_lanes(x + top + w);
+const float4 v0 = a.even, v1 = a.odd, v2 = c.even, v3 = c.odd;
+float4 best = v0;
+int4 at = (int4)(0), m;
+{blend}
+const int4 nan = (v0 != v0) | (v1 != v1) | (v2 != v2) | (v3 != v3);
+for (int i = (int)skip; i < 4; ++i) {{
+    float b = ((__private const float*)&best)[i];
+    int t = ((__private const int*)&at)[i];
+    if (((__private const int*)&nan)[i]) {{
+        __private const float* ra = (__private const float*)&a;
+        __private const float* rc = (__private const float*)&c;
+        const float u[4] = {{ra[2 * i], ra[2 * i + 1], rc[2 * i], rc[2 * i + 1]}};
+        b = u[0];
+        t = 0;
+        for (int k = 1; k < 4; ++k) {{
+            const int better = (u[k] > b) | ((u[k] != u[k]) & (b == b));
+            b = better ? u[k] : b;
+            t = better ? k : t;
+        }}
+    }}
+    out[o + i] = b;
+    taps[o + i] = t;
+}}
+"""
+    params = [
+        "__global float* out",
+        "__global int* taps",
+        "__global const float* x",
+        "const long offset",
+        "const long h",
+        "const long w",
+        "const long oh",
+        "const long ow",
+    ]
+    lanes = vector_access(FLOAT32)
+    return preamble(FLOAT32) + lanes + guarded_kernel("max_pool_pairs", params, body.strip().splitlines(), 2)
+
+
+@cache
+def max_pool_pairs_grad_source() -> str:
+    """Kernel ``max_pool_pairs_grad``: the gradient of :func:`max_pool_pairs_source`'s windows
+    where they tile the image (``H = 2*OH``, ``W = 2*OW``), same range.
+
+    Each work-item writes its four windows' eight pixels of both rows once: ``0 +`` the
+    gradient where the window chose the pixel, ``+0.0`` elsewhere, as the general kernel's
+    sum from zero.
+    """
+    body = f"""{_PAIR_SETUP}
+const float4 g = (float4)(0.0f) + (float4)(grad[offset + o], grad[offset + o + 1], grad[offset + o + 2], grad[offset + o + 3]);
+const long t0 = taps_at + o;
+const int4 chosen = (int4)(taps[t0], taps[t0 + 1], taps[t0 + 2], taps[t0 + 3]);
+const int4 bits = as_int4(g);
+float8 upper, lower;
+upper.even = as_float4(bits & (chosen == 0));
+upper.odd = as_float4(bits & (chosen == 1));
+lower.even = as_float4(bits & (chosen == 2));
+lower.odd = as_float4(bits & (chosen == 3));
+const long d = nc * h * w + 2 * oy * w + 2 * ox0;
+for (int i = 2 * (int)skip; i < 8; ++i) {{
+    dx[d + i] = ((__private const float*)&upper)[i];
+    dx[d + w + i] = ((__private const float*)&lower)[i];
+}}
+"""
+    params = [
+        "__global float* dx",
+        "__global const float* grad",
+        "__global const int* taps",
+        "const long offset",
+        "const long taps_at",
+        "const long h",
+        "const long w",
+        "const long oh",
+        "const long ow",
+    ]
+    return preamble(FLOAT32) + guarded_kernel("max_pool_pairs_grad", params, body.strip().splitlines(), 2)
