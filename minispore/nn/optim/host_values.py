@@ -20,6 +20,11 @@ from minispore.functions.constants import scalar
 HostArray = np.ndarray[Any, Any]
 
 
+def _stamp(p: Parameter) -> tuple[int, int]:
+    """What identifies ``p``'s current value: its array and its version (see the module doc)."""
+    return id(p._data), p._version
+
+
 class HostMirror:
     """The host copy of ``parameter``'s value.
 
@@ -36,10 +41,11 @@ class HostMirror:
     def get(self) -> HostArray:
         """The current value (read from the device only if the Parameter changed since)."""
         p = self.parameter
-        if self._seen != (id(p._data), p._version):
+        stamp = _stamp(p)
+        if self._seen != stamp:
             self._value = p.asnumpy()
             self._first = None
-            self._seen = (id(p._data), p._version)
+            self._seen = stamp
         return self._value
 
     def first(self) -> Any:
@@ -58,7 +64,7 @@ class HostMirror:
         p._rebind(backend.binary(op, p._data, constant), backend)
         self._value = host_value
         self._first = None
-        self._seen = (id(p._data), p._version)
+        self._seen = _stamp(p)
 
 
 class StepCounter:
@@ -84,9 +90,10 @@ class StepCounter:
     def value(self) -> int:
         """The step before this call's increment."""
         p = self.parameter
-        if self._seen != (id(p._data), p._version):
+        stamp = _stamp(p)
+        if self._seen != stamp:
             self._step = int(p.asnumpy().reshape(-1)[0])
-            self._seen = (id(p._data), p._version)
+            self._seen = stamp
         return self._step
 
     def advance(self, step: int) -> None:
@@ -98,4 +105,4 @@ class StepCounter:
             one = self._one = (backend, scalar(backend, 1, np.dtype(np.int32)))
         p._rebind(backend.binary(BinaryOp.ADD, p._data, one[1]), backend)
         self._step = step + 1
-        self._seen = (id(p._data), p._version)
+        self._seen = _stamp(p)
