@@ -83,16 +83,16 @@ def _disjoint(window: Window2d) -> bool:
     return all(s >= d * (k - 1) + 1 for k, s, d in zip(window.kernel, window.stride, window.dilation))
 
 
-def _pairs(window: Window2d, dtype: np.dtype[Any], width: int) -> bool:
-    """Whether float32 2x2 windows of stride 2 with no padding, at least :data:`PAIR_LANES`
-    a row, run the four-windows-a-work-item kernels."""
+def _pairs(window: Window2d, dtype: np.dtype[Any], ow: int) -> bool:
+    """Whether float32 2x2 windows of stride 2 with no padding, ``ow`` (at least
+    :data:`PAIR_LANES`) a row, run the four-windows-a-work-item kernels."""
     return (
         dtype == np.float32
         and window.kernel == (2, 2)
         and window.stride == (2, 2)
         and window.dilation == (1, 1)
         and not any(window.padding)
-        and width // 2 >= PAIR_LANES
+        and ow >= PAIR_LANES
     )
 
 
@@ -157,7 +157,7 @@ def max_pool2d(rt: Runtime, x: Array, window: Window2d) -> tuple[Array, Array]:
     if out.size == 0:
         return out, taps
     x = ew.contiguous(rt, x)
-    if _pairs(window, x.dtype, w):
+    if _pairs(window, x.dtype, ow):
         sizes = (np.int64(v) for v in (layout_of(x).offset, h, w, oh, ow))
         items = (-(-ow // PAIR_LANES), n * c * oh)
         rt.launch_items(
@@ -191,7 +191,7 @@ def max_pool2d_grad(rt: Runtime, grad: Array, taps: Array, input_shape: Shape, w
         return ew.full(rt, tuple(input_shape), 0, grad.dtype)
     grad, taps = ew.contiguous(rt, grad), ew.contiguous(rt, taps)
     oh, ow = window.output_size(h, w)
-    if _pairs(window, grad.dtype, w) and (2 * oh, 2 * ow) == (h, w):
+    if _pairs(window, grad.dtype, ow) and (2 * oh, 2 * ow) == (h, w):
         sizes = (np.int64(v) for v in (layout_of(grad).offset, layout_of(taps).offset, h, w, oh, ow))
         items = (-(-ow // PAIR_LANES), n * c * oh)
         source = max_pool_pairs_grad_source()

@@ -591,7 +591,7 @@ def test_max_pool2d_of_pairs_matches_numpy(shape: Shape, nan: bool) -> None:
     from minispore_opencl import window as window_ops
 
     window = Window2d((2, 2), (2, 2))
-    assert window_ops._pairs(window, np.dtype(np.float32), shape[3])
+    assert window_ops._pairs(window, np.dtype(np.float32), window.output_size(*shape[2:])[1])
     rng = np.random.default_rng(sum(shape))
     x = rng.integers(-2, 3, shape).astype(np.float32)  # ties
     x.flat[1::5] = -0.0

@@ -24,6 +24,13 @@ from minispore_opencl.kernels.window import Geometry, divide, gather, input_pixe
 from minispore_opencl.scalar_types import ScalarType, preamble, scalar_type
 
 
+def _beats(v: str, best: str, is_float: bool) -> str:
+    """C condition: tap value ``v`` replaces ``best`` (a larger value, or the first NaN),
+    branch-free so that the work-item loop vectorises."""
+    nan_wins = f" | (({v} != {v}) & ({best} == {best}))" if is_float else ""
+    return f"({v} > {best}){nan_wins}"
+
+
 @cache
 def max_pool_source(t: ScalarType, kernel: tuple[int, int], index: str, geometry: Geometry | None, padded: bool) -> str:
     """Kernel ``max_pool`` over an ``(OW, N*C*OH)`` range: one window per work-item.
@@ -43,10 +50,9 @@ const index_t image = L.offset + nc * L.area;
 {t.compute} best = 0;
 int tap = 0;"""
     ]
-    nan_wins = " | ((v != v) & (best == best))" if t.is_float else ""
     read = read_tap(t, padded, "low")
     for i, j in taps(kernel):
-        better = "1" if (i, j) == (0, 0) else f"(v > best){nan_wins}"
+        better = "1" if (i, j) == (0, 0) else _beats("v", "best", t.is_float)
         lines.append(
             f"""{{
     const index_t y = top + {i} * L.dh, xx = left + {j} * L.dw;
@@ -160,7 +166,7 @@ for (int i = (int)skip; i < 4; ++i) {{
         b = u[0];
         t = 0;
         for (int k = 1; k < 4; ++k) {{
-            const int better = (u[k] > b) | ((u[k] != u[k]) & (b == b));
+            const int better = {_beats("u[k]", "b", True)};
             b = better ? u[k] : b;
             t = better ? k : t;
         }}
